@@ -1,0 +1,5 @@
+"""`python -m dualrun` runs the CLI."""
+
+from dualrun.cli import main
+
+main()

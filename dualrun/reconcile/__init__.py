@@ -1,0 +1,1 @@
+"""Reconciliation: read both sides, normalise, match, compare, classify."""

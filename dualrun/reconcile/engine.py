@@ -1,0 +1,258 @@
+"""Reconcile one entity: prepare both sides, match, compare, classify, count.
+
+``reconcile_entity`` is the pure core of a run: two side frames (one String column per
+canonical field plus ``__file``, ``__sheet``, ``__row``) and the entity's config in,
+an ``EntityResult`` out. No files, store, clock or printing here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import polars as pl
+
+from dualrun.config import EntityConfig, ProjectConfig
+from dualrun.reconcile.compare import FieldComparison, compare_field
+from dualrun.reconcile.findings import (
+    absent_columns,
+    finish,
+    group_findings,
+    key_json,
+    record_findings,
+)
+from dualrun.reconcile.matching import MatchOutcome, match_records
+from dualrun.reconcile.model import (
+    KINDS,
+    EntityResult,
+    EntityStats,
+    FieldAccuracy,
+    OwnerStats,
+    empty_discrepancies,
+)
+from dualrun.reconcile.prepare import FieldPlan, normalised, plan_fields, prepare_side
+
+
+def reconcile_entity(
+    name: str,
+    entity: EntityConfig,
+    project: ProjectConfig,
+    manual: pl.DataFrame,
+    crm: pl.DataFrame,
+) -> EntityResult:
+    """Classify every record of one entity; see the module docstring."""
+    plans = plan_fields(entity, project)
+    m = _prepare(manual, "manual", entity, plans)
+    c = _prepare(crm, "crm", entity, plans)
+    outcome = match_records(m, c, entity, plans)
+    key_fields = list(entity.match.key)
+    fields = [f for f in entity.fields if f in m.columns or f in c.columns]
+
+    pairs = _pair_frame(m, c, outcome)
+    comparisons = [
+        compare_field(_raw_pair(pairs, plan.name), plan)
+        for plan in plans.values()
+        if plan.on_both_sides and plan.spec.compare
+    ]
+    findings = [
+        _mismatch_findings(pairs, comparisons, name, key_fields),
+        record_findings(
+            outcome.unmatched_manual.filter(pl.col("__key").is_not_null()),
+            "manual", "missing_in_crm", name, key_fields, fields,
+        ),
+        record_findings(
+            outcome.unmatched_crm.filter(pl.col("__key").is_not_null()),
+            "crm", "missing_in_manual", name, key_fields, fields,
+        ),
+        record_findings(
+            outcome.unmatched_manual.filter(pl.col("__key").is_null()),
+            "manual", "unkeyed_row", name, key_fields, fields,
+        ),
+        record_findings(
+            outcome.unmatched_crm.filter(pl.col("__key").is_null()),
+            "crm", "unkeyed_row", name, key_fields, fields,
+        ),
+        group_findings(outcome.duplicates, m, c, "duplicate", name, key_fields, fields),
+        group_findings(outcome.ambiguous, m, c, "ambiguous_match", name, key_fields, fields),
+    ]
+    discrepancies = _unique_fingerprints(pl.concat(findings))
+    stats = _stats(m, c, outcome, comparisons, discrepancies)
+    owners = _owner_stats(m, c, outcome, entity, plans)
+    return EntityResult(
+        entity=name,
+        module=entity.module,
+        stats=stats,
+        owners=owners,
+        discrepancies=discrepancies,
+    )
+
+
+def _prepare(
+    frame: pl.DataFrame, side: str, entity: EntityConfig, plans: dict[str, FieldPlan]
+) -> pl.DataFrame:
+    prepared = prepare_side(frame, side, entity, plans)
+    if entity.owner and entity.owner in prepared.columns:
+        owner = normalised(prepared, plans[entity.owner], side).alias("__owner")
+    else:
+        owner = pl.Series("__owner", [None] * prepared.height, dtype=pl.String)
+    prepared = prepared.with_columns(owner)
+    if entity.record_id and entity.record_id in prepared.columns:
+        prepared = prepared.with_columns(pl.col(entity.record_id).alias("__rid_raw"))
+    return prepared
+
+
+def _pair_frame(m: pl.DataFrame, c: pl.DataFrame, outcome: MatchOutcome) -> pl.DataFrame:
+    """One row per pair: both sides' columns, suffixed ``__m`` / ``__c``."""
+    pairs = outcome.pairs.with_row_index("pair")
+    return pairs.join(
+        m.rename({col: f"{col}__m" for col in m.columns}), left_on="m_i", right_on="__i__m"
+    ).join(c.rename({col: f"{col}__c" for col in c.columns}), left_on="c_i", right_on="__i__c")
+
+
+def _raw_pair(pairs: pl.DataFrame, field: str) -> pl.DataFrame:
+    return pairs.select(
+        "pair",
+        pl.col(f"{field}__m").alias("m") if f"{field}__m" in pairs.columns else pl.lit(None),
+        pl.col(f"{field}__c").alias("c") if f"{field}__c" in pairs.columns else pl.lit(None),
+    )
+
+
+def _side_of_pair(side: str, suffix: str, pairs: pl.DataFrame) -> list[pl.Expr]:
+    rid = f"__rid_raw{suffix}"
+    return [
+        pl.col("manual_raw" if side == "manual" else "crm_raw").alias(f"{side}_raw"),
+        pl.col(f"{side}_normalised"),
+        (pl.col(rid) if rid in pairs.columns else pl.lit(None, dtype=pl.String)).alias(
+            f"{side}_record_id"
+        ),
+        pl.col(f"__file{suffix}").alias(f"{side}_file"),
+        pl.col(f"__sheet{suffix}").alias(f"{side}_sheet"),
+        pl.col(f"__row{suffix}").cast(pl.Int64).alias(f"{side}_row"),
+        pl.lit(None, dtype=pl.String).alias(f"{side}_record"),
+        pl.lit(True).alias(f"{side}_present"),
+    ]
+
+
+def _mismatch_findings(
+    pairs: pl.DataFrame, comparisons: list[FieldComparison], entity: str, key_fields: list[str]
+) -> pl.DataFrame:
+    frames = []
+    for comparison in comparisons:
+        if comparison.mismatches.height == 0:
+            continue
+        rows = comparison.mismatches.join(pairs, on="pair")
+        identity = pl.coalesce(
+            pl.when(pl.col("__key__c").is_not_null()).then(pl.lit("k:") + pl.col("__key__c")),
+            pl.col("__id__m"),
+        )
+        frames.append(
+            rows.with_columns(pl.coalesce("__key__c", "__key__m").alias("__key")).select(
+                pl.lit(entity).alias("entity"),
+                pl.lit("field_mismatch").alias("kind"),
+                identity.alias("identity"),
+                key_json(key_fields).alias("key"),
+                pl.lit(comparison.field).alias("field"),
+                *_side_of_pair("manual", "__m", rows),
+                *_side_of_pair("crm", "__c", rows),
+                pl.col("rule"),
+                pl.col("score"),
+                pl.coalesce("__owner__m", "__owner__c").alias("owner"),
+                pl.lit(None, dtype=pl.String).alias("members"),
+            )
+        )
+    if not frames:
+        return empty_discrepancies()
+    return finish(pl.concat(frames))
+
+
+def _unique_fingerprints(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows that share an identity (identical unkeyed rows) get an ordinal suffix."""
+    frame = frame.sort("fingerprint", "manual_file", "manual_sheet", "manual_row", "crm_row")
+    ordinal = pl.int_range(pl.len()).over("fingerprint")
+    return frame.with_columns(
+        pl.when(ordinal > 0)
+        .then(pl.col("fingerprint") + pl.lit("-") + ordinal.cast(pl.String))
+        .otherwise(pl.col("fingerprint"))
+        .alias("fingerprint")
+    )
+
+
+def _stats(
+    m: pl.DataFrame,
+    c: pl.DataFrame,
+    outcome: MatchOutcome,
+    comparisons: list[FieldComparison],
+    discrepancies: pl.DataFrame,
+) -> EntityStats:
+    differing = set()
+    format_only = set()
+    for comparison in comparisons:
+        differing.update(comparison.mismatches["pair"].to_list())
+        format_only.update(comparison.format_only_pairs.to_list())
+    counts = Counter(discrepancies["kind"].to_list())
+    return EntityStats(
+        rows_manual=m.height,
+        rows_crm=c.height,
+        pairs=outcome.pairs.height,
+        identical_pairs=outcome.pairs.height - len(differing),
+        format_only_pairs=len(format_only - differing),
+        counts={kind: counts.get(kind, 0) for kind in KINDS},
+        duplicate_groups=counts.get("duplicate", 0),
+        fields={
+            comp.field: FieldAccuracy(comp.compared, comp.equal, comp.format_only)
+            for comp in comparisons
+        },
+        rules=dict(Counter(outcome.pairs["rule"].to_list())),
+    )
+
+
+def _owner_stats(
+    m: pl.DataFrame,
+    c: pl.DataFrame,
+    outcome: MatchOutcome,
+    entity: EntityConfig,
+    plans: dict[str, FieldPlan],
+) -> tuple[OwnerStats, ...]:
+    """Per owner (负责人): rows each side, missing_in_crm, sums of amount fields."""
+    if not entity.owner:
+        return ()
+    missing = outcome.unmatched_manual.filter(pl.col("__key").is_not_null())
+    amount_fields = [n for n, p in plans.items() if p.spec.type == "amount"]
+    per_side = {}
+    for side, frame in (("manual", m), ("crm", c)):
+        sums = [
+            _amount_values(frame, plans[f], side).alias(f) for f in amount_fields if f in frame.columns
+        ]
+        per_side[side] = (
+            frame.select(pl.col("__owner").fill_null("(none)"), *sums)
+            .group_by("__owner")
+            .agg(pl.len().alias("rows"), *[pl.col(s.meta.output_name()).sum() for s in sums])
+        )
+    missing_by_owner = dict(
+        missing.group_by(pl.col("__owner").fill_null("(none)")).len().iter_rows()
+    )
+    manual_rows = {r["__owner"]: r for r in per_side["manual"].iter_rows(named=True)}
+    crm_rows = {r["__owner"]: r for r in per_side["crm"].iter_rows(named=True)}
+    owners = []
+    for owner in sorted(set(manual_rows) | set(crm_rows)):
+        mrow = manual_rows.get(owner, {})
+        crow = crm_rows.get(owner, {})
+        owners.append(
+            OwnerStats(
+                owner=owner,
+                rows_manual=int(mrow.get("rows", 0)),
+                rows_crm=int(crow.get("rows", 0)),
+                missing_in_crm=int(missing_by_owner.get(owner, 0)),
+                amounts_manual={f: float(mrow[f] or 0) for f in amount_fields if f in mrow},
+                amounts_crm={f: float(crow[f] or 0) for f in amount_fields if f in crow},
+            )
+        )
+    return tuple(owners)
+
+
+def _amount_values(frame: pl.DataFrame, plan: FieldPlan, side: str) -> pl.Expr:
+    """Amounts as floats in base units: a fast cast for clean cells, the normaliser for the rest."""
+    values = normalised(frame, plan, side).cast(pl.Float64, strict=False)
+    return pl.lit(values)
+
+
+__all__ = ["reconcile_entity", "absent_columns"]

@@ -1,0 +1,213 @@
+"""Pair records across the two sides, strictly 1:1, never by a silent guess.
+
+Order of rules: the primary key (hash join), then each fallback key in turn, then
+fuzzy matching on a name within blocks. Keys that occur twice on one side are
+duplicates and take no part in matching; fallback values or fuzzy candidates that
+would pair one record with several become ambiguous groups. Pure: frames in,
+``MatchOutcome`` out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from dualrun.config import EntityConfig, FuzzyConfig
+from dualrun.reconcile.prepare import FieldPlan, composite, normalised
+
+PAIR_SCHEMA = {"m_i": pl.UInt32, "c_i": pl.UInt32, "rule": pl.String, "score": pl.Float64}
+GROUP_SCHEMA = {"group": pl.String, "side": pl.String, "i": pl.UInt32, "rule": pl.String}
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    pairs: pl.DataFrame  # m_i, c_i, rule, score
+    duplicates: pl.DataFrame  # group (the key), side, i, rule — every member of each group
+    ambiguous: pl.DataFrame  # group, side, i, rule — candidates that could not be told apart
+    unmatched_manual: pl.DataFrame  # the manual rows left over
+    unmatched_crm: pl.DataFrame
+
+
+def match_records(
+    manual: pl.DataFrame,
+    crm: pl.DataFrame,
+    entity: EntityConfig,
+    plans: dict[str, FieldPlan],
+) -> MatchOutcome:
+    """Run the configured rules in order; each rule only sees what earlier ones left."""
+    duplicates = _duplicate_groups(manual, crm)
+    dup_keys = duplicates.get_column("group").unique()
+    m_pool = manual.filter(~pl.col("__key").is_in(dup_keys.implode()) | pl.col("__key").is_null())
+    c_pool = crm.filter(~pl.col("__key").is_in(dup_keys.implode()) | pl.col("__key").is_null())
+
+    pairs = [_exact(m_pool, c_pool, "__key", "key")]
+    m_pool = m_pool.filter(~pl.col("__i").is_in(pairs[0]["m_i"].implode()))
+    c_pool = c_pool.filter(~pl.col("__i").is_in(pairs[0]["c_i"].implode()))
+    ambiguous = [pl.DataFrame(schema=GROUP_SCHEMA)]
+
+    for group in entity.match.fallback:
+        rule = "fallback:" + "+".join(group)
+        m_key = composite((normalised(m_pool, plans[f], "manual") for f in group), "__fb")
+        c_key = composite((normalised(c_pool, plans[f], "crm") for f in group), "__fb")
+        m_side = m_pool.with_columns(m_key)
+        c_side = c_pool.with_columns(c_key)
+        found, groups = _fallback(m_side, c_side, rule)
+        pairs.append(found)
+        ambiguous.append(groups)
+        used_m = pl.concat([found["m_i"], groups.filter(pl.col("side") == "manual")["i"]])
+        used_c = pl.concat([found["c_i"], groups.filter(pl.col("side") == "crm")["i"]])
+        m_pool = m_pool.filter(~pl.col("__i").is_in(used_m.implode()))
+        c_pool = c_pool.filter(~pl.col("__i").is_in(used_c.implode()))
+
+    if entity.match.fuzzy and m_pool.height and c_pool.height:
+        found, groups = _fuzzy(m_pool, c_pool, entity.match.fuzzy, plans)
+        pairs.append(found)
+        ambiguous.append(groups)
+        used_m = pl.concat([found["m_i"], groups.filter(pl.col("side") == "manual")["i"]])
+        used_c = pl.concat([found["c_i"], groups.filter(pl.col("side") == "crm")["i"]])
+        m_pool = m_pool.filter(~pl.col("__i").is_in(used_m.implode()))
+        c_pool = c_pool.filter(~pl.col("__i").is_in(used_c.implode()))
+
+    return MatchOutcome(
+        pairs=pl.concat(pairs),
+        duplicates=duplicates,
+        ambiguous=pl.concat(ambiguous),
+        unmatched_manual=m_pool,
+        unmatched_crm=c_pool,
+    )
+
+
+def _duplicate_groups(manual: pl.DataFrame, crm: pl.DataFrame) -> pl.DataFrame:
+    frames = []
+    for side, frame in (("manual", manual), ("crm", crm)):
+        keyed = frame.filter(pl.col("__key").is_not_null())
+        repeated = keyed.filter(pl.col("__key").is_duplicated())
+        frames.append(
+            repeated.select(
+                pl.col("__key").alias("group"),
+                pl.lit(side).alias("side"),
+                pl.col("__i").alias("i"),
+                pl.lit("key").alias("rule"),
+            )
+        )
+    return pl.concat(frames).cast(GROUP_SCHEMA)  # type: ignore[arg-type]
+
+
+def _exact(manual: pl.DataFrame, crm: pl.DataFrame, column: str, rule: str) -> pl.DataFrame:
+    joined = manual.select(pl.col(column), pl.col("__i").alias("m_i")).join(
+        crm.select(pl.col(column), pl.col("__i").alias("c_i")), on=column, how="inner"
+    )
+    return joined.select(
+        "m_i", "c_i", pl.lit(rule).alias("rule"), pl.lit(100.0).alias("score")
+    ).cast(PAIR_SCHEMA)  # type: ignore[arg-type]
+
+
+def _fallback(
+    manual: pl.DataFrame, crm: pl.DataFrame, rule: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Pair values unique on both sides; values shared by several rows are ambiguous."""
+    m = manual.filter(pl.col("__fb").is_not_null())
+    c = crm.filter(pl.col("__fb").is_not_null())
+    m_counts = m.group_by("__fb").agg(pl.len().alias("m_n"))
+    c_counts = c.group_by("__fb").agg(pl.len().alias("c_n"))
+    both = m_counts.join(c_counts, on="__fb", how="inner")
+    unique_values = both.filter((pl.col("m_n") == 1) & (pl.col("c_n") == 1)).select("__fb")
+    found = _exact(m.join(unique_values, on="__fb"), c.join(unique_values, on="__fb"), "__fb", rule)
+    contested = both.filter((pl.col("m_n") > 1) | (pl.col("c_n") > 1)).select("__fb")
+    groups = pl.concat(
+        [
+            frame.join(contested, on="__fb").select(
+                (pl.lit(rule + ":") + pl.col("__fb")).alias("group"),
+                pl.lit(side).alias("side"),
+                pl.col("__i").alias("i"),
+                pl.lit(rule).alias("rule"),
+            )
+            for side, frame in (("manual", m), ("crm", c))
+        ]
+    ).cast(GROUP_SCHEMA)  # type: ignore[arg-type]
+    return found, groups
+
+
+def _fuzzy(
+    manual: pl.DataFrame, crm: pl.DataFrame, fuzzy: FuzzyConfig, plans: dict[str, FieldPlan]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Best-match both ways within each block; a rival within `margin` makes it ambiguous."""
+    from rapidfuzz import fuzz, process
+
+    def side_frame(frame: pl.DataFrame, side: str) -> pl.DataFrame:
+        name = normalised(frame, plans[fuzzy.field], side).alias("__name")
+        if fuzzy.block:
+            block = composite((normalised(frame, plans[f], side) for f in fuzzy.block), "__blk")
+        else:
+            block = pl.Series("__blk", [""] * frame.height, dtype=pl.String)
+        return pl.DataFrame([frame["__i"], name, block]).drop_nulls()
+
+    m = side_frame(manual, "manual")
+    c = side_frame(crm, "crm")
+    pairs: list[tuple[int, int, float]] = []
+    groups: list[tuple[str, str, int]] = []
+    c_by_block = {blk[0]: part for blk, part in c.group_by("__blk")}
+    for (block,), m_part in m.group_by("__blk"):
+        c_part = c_by_block.get(block)
+        if c_part is None:
+            continue
+        scores = process.cdist(
+            m_part["__name"].to_list(),
+            c_part["__name"].to_list(),
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=max(0.0, fuzzy.threshold - fuzzy.margin),
+            dtype=np.float32,
+            workers=-1,
+        )
+        _assign(
+            scores, m_part["__i"].to_numpy(), c_part["__i"].to_numpy(), fuzzy, pairs, groups
+        )
+    found = pl.DataFrame(
+        {
+            "m_i": [p[0] for p in pairs],
+            "c_i": [p[1] for p in pairs],
+            "rule": ["fuzzy:" + fuzzy.field] * len(pairs),
+            "score": [p[2] for p in pairs],
+        },
+        schema=PAIR_SCHEMA,
+    )
+    ambiguous = pl.DataFrame(
+        {
+            "group": [g[0] for g in groups],
+            "side": [g[1] for g in groups],
+            "i": [g[2] for g in groups],
+            "rule": ["fuzzy:" + fuzzy.field] * len(groups),
+        },
+        schema=GROUP_SCHEMA,
+    )
+    return found, ambiguous
+
+
+def _assign(
+    scores: np.ndarray,
+    m_ids: np.ndarray,
+    c_ids: np.ndarray,
+    fuzzy: FuzzyConfig,
+    pairs: list[tuple[int, int, float]],
+    groups: list[tuple[str, str, int]],
+) -> None:
+    """Accept mutual best matches with no rival within the margin; report near-ties."""
+    taken_c: set[int] = set()
+    for row in range(scores.shape[0]):
+        line = scores[row]
+        best_col = int(line.argmax())
+        best = float(line[best_col])
+        if best < fuzzy.threshold:
+            continue
+        rivals = np.flatnonzero(line >= best - fuzzy.margin)
+        column = scores[:, best_col]
+        column_rivals = np.flatnonzero(column >= best - fuzzy.margin)
+        if len(rivals) == 1 and len(column_rivals) == 1 and best_col not in taken_c:
+            taken_c.add(best_col)
+            pairs.append((int(m_ids[row]), int(c_ids[best_col]), round(best, 2)))
+            continue
+        group = f"fuzzy:{int(m_ids[row])}"
+        groups.append((group, "manual", int(m_ids[row])))
+        groups.extend((group, "crm", int(c_ids[col])) for col in rivals)
