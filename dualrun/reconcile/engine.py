@@ -40,7 +40,7 @@ def reconcile_entity(
     crm: pl.DataFrame,
 ) -> EntityResult:
     """Classify every record of one entity; see the module docstring."""
-    plans = plan_fields(entity, project)
+    plans = plan_fields(entity, project, name)
     m = _prepare(manual, "manual", entity, plans)
     c = _prepare(crm, "crm", entity, plans)
     outcome = match_records(m, c, entity, plans)

@@ -16,6 +16,7 @@ from decimal import Decimal
 import polars as pl
 
 from dualrun.config import EntityConfig, FieldConfig, ProjectConfig
+from dualrun.errors import ConfigError
 from dualrun.reconcile.normalise import (
     DEFAULT_NULL_TOKENS,
     ComparePolicy,
@@ -49,7 +50,9 @@ class FieldPlan:
         return self.manual if side == "manual" else self.crm
 
 
-def plan_fields(entity: EntityConfig, project: ProjectConfig) -> dict[str, FieldPlan]:
+def plan_fields(
+    entity: EntityConfig, project: ProjectConfig, entity_name: str = "?"
+) -> dict[str, FieldPlan]:
     """Build the normalisers and comparators of every field, once per run."""
     null_tokens = (
         frozenset(project.null_tokens) if project.null_tokens is not None else DEFAULT_NULL_TOKENS
@@ -74,14 +77,17 @@ def plan_fields(entity: EntityConfig, project: ProjectConfig) -> dict[str, Field
         exact = not (spec.tolerance_abs or spec.tolerance_rel or spec.tolerance_days) and (
             spec.type not in ("amount", "number")
         )
-        plans[name] = FieldPlan(
-            name=name,
-            spec=spec,
-            manual=make_normaliser(manual_rule),
-            crm=make_normaliser(crm_rule),
-            comparator=make_comparator(policy),
-            exact=exact,
-        )
+        try:
+            plans[name] = FieldPlan(
+                name=name,
+                spec=spec,
+                manual=make_normaliser(manual_rule),
+                crm=make_normaliser(crm_rule),
+                comparator=make_comparator(policy),
+                exact=exact,
+            )
+        except ValueError as exc:
+            raise ConfigError(f"entities.{entity_name}.fields.{name}: {exc}") from exc
     return plans
 
 
@@ -109,12 +115,12 @@ def prepare_side(
     frame = frame.with_row_index("__i")
     key = composite((normalised(frame, plans[f], side) for f in entity.match.key), "__key")
     frame = frame.with_columns(key)
-    identity = pl.when(pl.col("__key").is_not_null()).then(pl.lit("k:") + pl.col("__key"))
+    candidates = [pl.lit("k:") + pl.col("__key")]
     if side == "crm" and entity.record_id and entity.record_id in frame.columns:
         record_id = normalised(frame, plans[entity.record_id], side).alias("__rid")
         frame = frame.with_columns(record_id)
-        identity = identity.when(pl.col("__rid").is_not_null()).then(pl.lit("r:") + pl.col("__rid"))
-    frame = frame.with_columns(identity.otherwise(None).alias("__id"))
+        candidates.append(pl.lit("r:") + pl.col("__rid"))
+    frame = frame.with_columns(pl.coalesce(candidates).alias("__id"))
     missing = frame.filter(pl.col("__id").is_null())
     if missing.height:
         frame = _hash_identities(frame, missing, side, entity, plans)

@@ -1,0 +1,75 @@
+"""The `dualrun` command line: thin translators over the services.
+
+Errors of the ``DualrunError`` family are caught here, in ``main`` only, and printed
+as ``dualrun: message`` with their exit code; ``--debug`` shows the traceback.
+Heavy libraries are imported inside the commands so that ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from dualrun import __version__
+from dualrun.cli.reconcile import register as register_reconcile
+from dualrun.errors import EXIT_INTERRUPTED, DualrunError
+
+app = typer.Typer(
+    name="dualrun",
+    help="Reconcile manual spreadsheets with CRM exports during a parallel run.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Manage the store (SQLite file or PostgreSQL).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+register_reconcile(app, db_app)
+
+DEBUG_ENV = "DUALRUN_DEBUG"
+
+
+class Interrupted(DualrunError):
+    exit_code = EXIT_INTERRUPTED
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dualrun {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks for errors.", envvar=DEBUG_ENV)
+    ] = False,
+) -> None:
+    """dualrun: reconcile, track issues, judge cutover readiness."""
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
+
+
+def _on_sigint(_signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted("interrupted")
+
+
+def main() -> None:
+    """Console entry point: run the app, translate our errors to messages and exit codes."""
+    signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        app()
+    except DualrunError as exc:
+        if os.environ.get(DEBUG_ENV) not in (None, "", "0"):
+            raise
+        print(f"dualrun: {exc.render()}", file=sys.stderr)
+        sys.exit(exc.exit_code)
