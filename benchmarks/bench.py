@@ -120,10 +120,21 @@ def generate(rows: int, seed: int = 42) -> tuple[pl.DataFrame, pl.DataFrame]:
             zip(
                 manual.columns,
                 [
-                    "Legacy_ID__c", "Name", "Contact_Name__c", "Phone", "Email__c",
-                    "BillingCity", "BillingCountry", "AnnualRevenue", "CreatedDate",
-                    "Contract_Date__c", "Status__c", "Owner_Name__c", "Industry",
-                    "NumberOfEmployees", "Description",
+                    "Legacy_ID__c",
+                    "Name",
+                    "Contact_Name__c",
+                    "Phone",
+                    "Email__c",
+                    "BillingCity",
+                    "BillingCountry",
+                    "AnnualRevenue",
+                    "CreatedDate",
+                    "Contract_Date__c",
+                    "Status__c",
+                    "Owner_Name__c",
+                    "Industry",
+                    "NumberOfEmployees",
+                    "Description",
                 ],
                 strict=True,
             )
@@ -209,7 +220,10 @@ def timed(command: list[str]) -> tuple[float, float, int]:
 DATACOMPY = """
 import sys, polars as pl, datacompy
 from datacompy.polars import PolarsCompare
-m = pl.read_csv(sys.argv[1], infer_schema=False) if sys.argv[1].endswith('.csv') else pl.read_excel(sys.argv[1], infer_schema_length=0)
+if sys.argv[1].endswith('.csv'):
+    m = pl.read_csv(sys.argv[1], infer_schema=False)
+else:
+    m = pl.read_excel(sys.argv[1], infer_schema_length=0)
 c = pl.read_csv(sys.argv[2], infer_schema=False)
 c = c.rename(dict(zip(c.columns[:15], m.columns)))
 cmp = PolarsCompare(m, c, join_columns=['客户编号'])
@@ -233,19 +247,40 @@ def main() -> None:
             stale.unlink()
         out = folder / "out"
         seconds, peak, code = timed(
-            [dualrun, "reconcile", "-c", str(folder / "dualrun.toml"), "--db",
-             f"sqlite:///{db}", "--out", str(out), "--json"],
+            [
+                dualrun,
+                "reconcile",
+                "-c",
+                str(folder / "dualrun.toml"),
+                "--db",
+                f"sqlite:///{db}",
+                "--out",
+                str(out),
+                "--json",
+            ],
         )
-        report = {"tool": "dualrun reconcile (end to end)", "rows": rows, "seconds": seconds,
-                  "peak_mb": peak, "exit": code}
+        report = {
+            "tool": "dualrun reconcile (end to end)",
+            "rows": rows,
+            "seconds": seconds,
+            "peak_mb": peak,
+            "exit": code,
+        }
         results.append(report)
         if not args.no_peers and not args.fuzzy:
             manual = next(folder.glob("manual.*"))
             seconds, peak, code = timed(
                 [sys.executable, "-c", DATACOMPY, str(manual), str(folder / "crm.csv")]
             )
-            results.append({"tool": "datacompy polars (read + compare)", "rows": rows,
-                            "seconds": seconds, "peak_mb": peak, "exit": code})
+            results.append(
+                {
+                    "tool": "datacompy polars (read + compare)",
+                    "rows": rows,
+                    "seconds": seconds,
+                    "peak_mb": peak,
+                    "exit": code,
+                }
+            )
     kind = ("xlsx" if args.xlsx else "csv") + (" + fuzzy" if args.fuzzy else "")
     print(f"\n| rows × rows ({kind}) | tool | seconds | peak MB |")
     print("|---|---|---|---|")

@@ -219,9 +219,7 @@ def load_config(given: str | Path | None = None) -> Config:
     try:
         data = ConfigFile.model_validate(parsed)
     except ValidationError as exc:
-        raise ConfigError(
-            f"{path}: invalid config:\n" + "\n".join(_describe_errors(exc))
-        ) from exc
+        raise ConfigError(f"{path}: invalid config:\n" + "\n".join(_describe_errors(exc))) from exc
     problems = list(_cross_check(data))
     if problems:
         raise ConfigError(f"{path}: invalid config:\n" + "\n".join(problems))
@@ -247,7 +245,9 @@ def _cross_check(data: ConfigFile) -> list[str]:
             refs.append(("record_id", entity.record_id))
         for place, field in refs:
             if field not in entity.fields:
-                problems.append(f"{where}.{place}: unknown field {field!r}{_suggest(field, fields)}")
+                problems.append(
+                    f"{where}.{place}: unknown field {field!r}{_suggest(field, fields)}"
+                )
                 continue
             spec = entity.fields[field]
             both_sides = place.startswith("match")

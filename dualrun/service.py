@@ -64,8 +64,13 @@ class RunResult:
             "config_hash": self.config_hash,
             "inputs": [
                 {
-                    "entity": i.entity, "side": i.side, "path": i.path, "size": i.size,
-                    "sha256": i.sha256, "rows": i.rows, "sheets": list(i.sheets),
+                    "entity": i.entity,
+                    "side": i.side,
+                    "path": i.path,
+                    "size": i.size,
+                    "sha256": i.sha256,
+                    "rows": i.rows,
+                    "sheets": list(i.sheets),
                 }
                 for i in self.inputs
             ],
@@ -88,9 +93,7 @@ def select_entities(config: Config, wanted: Sequence[str]) -> list[str]:
     names = list(config.entities)
     unknown = [w for w in wanted if w not in config.entities]
     if unknown:
-        raise UsageError(
-            f"unknown entity {unknown[0]!r}; the config declares: {', '.join(names)}"
-        )
+        raise UsageError(f"unknown entity {unknown[0]!r}; the config declares: {', '.join(names)}")
     return list(wanted) or names
 
 
@@ -160,7 +163,10 @@ def run_reconcile(
     except (DualrunError, KeyboardInterrupt) as exc:
         reason = exc.render() if isinstance(exc, DualrunError) else "interrupted"
         run_store.fail_run(
-            engine, run_id, finished_at=clock(), reason=reason,
+            engine,
+            run_id,
+            finished_at=clock(),
+            reason=reason,
             covered=[r.entity for r in results],
         )
         raise

@@ -60,7 +60,8 @@ crm_id = { crm = "Id", type = "sfid", compare = false }
 name = { manual = ["客户名称", "公司名称"], crm = "Name", normalise = ["company_suffix"] }
 phone = { manual = "手机", crm = "Phone", type = "phone", pii = true }
 signed = { manual = "签约日期", crm = "Contract_Date__c", type = "date" }
-amount = { manual = "金额(万元)", crm = "AnnualRevenue", type = "amount", manual_unit = "万元", crm_unit = "元", critical = true }
+amount = { manual = "金额(万元)", crm = "AnnualRevenue", type = "amount", \
+  manual_unit = "万元", crm_unit = "元", critical = true }
 owner = { manual = "负责人", crm = "Owner_Name__c", critical = true }
 """
 
@@ -76,8 +77,13 @@ CRM_ROWS = [
 ]
 
 
-def write_project(folder: Path, *, manual_rows: list[list[str]] | None = None,
-                  crm_rows: list[list[str]] | None = None, config: str = CONFIG) -> Path:
+def write_project(
+    folder: Path,
+    *,
+    manual_rows: list[list[str]] | None = None,
+    crm_rows: list[list[str]] | None = None,
+    config: str = CONFIG,
+) -> Path:
     (folder / "manual").mkdir(parents=True, exist_ok=True)
     (folder / "crm").mkdir(parents=True, exist_ok=True)
     book = openpyxl.Workbook()

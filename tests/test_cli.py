@@ -93,7 +93,9 @@ def test_missing_column_fails_the_run_and_stores_no_findings(project: Path) -> N
     project.write_text(text, encoding="utf-8")
     result = run_cli("reconcile", "-c", str(project))
     assert result.code == 2
-    assert "field 'amount': no column named '金额（万元）x'; did you mean '金额(万元)'?" in result.err
+    assert (
+        "field 'amount': no column named '金额（万元）x'; did you mean '金额(万元)'?" in result.err
+    )
     assert "sheet '张伟', row 3" in result.err
     runs = run_cli("runs", "-c", str(project))
     assert "failed" in runs.out
@@ -133,7 +135,9 @@ def test_python_dash_m_works(project: Path) -> None:
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "dualrun", "--debug", "check", "-c", str(tmp_path / "x.toml")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode != 0
     assert "Traceback" in proc.stderr

@@ -44,6 +44,17 @@ ENTITY = EntityConfig.model_validate(
     }
 )
 PROJECT = ProjectConfig()
+# Both sides normalise alike: what a file compared with itself needs.
+SYMMETRIC = ENTITY.model_copy(
+    update={
+        "fields": {
+            **ENTITY.fields,
+            "amount": ENTITY.fields["amount"].model_copy(
+                update={"manual_unit": None, "crm_unit": None}
+            ),
+        }
+    }
+)
 FIELDS = ["code", "name", "phone", "city", "amount", "owner"]
 
 
@@ -58,10 +69,24 @@ def side(rows: list[dict[str, str | None]], side_name: str) -> pl.DataFrame:
     )
 
 
-def rec(code: str | None, name: str, phone: str, city: str = "北京", amount: str = "1",
-        owner: str = "张伟", **extra: str | None) -> dict[str, str | None]:
-    return {"code": code, "name": name, "phone": phone, "city": city, "amount": amount,
-            "owner": owner, **extra}
+def rec(
+    code: str | None,
+    name: str,
+    phone: str,
+    city: str = "北京",
+    amount: str = "1",
+    owner: str = "张伟",
+    **extra: str | None,
+) -> dict[str, str | None]:
+    return {
+        "code": code,
+        "name": name,
+        "phone": phone,
+        "city": city,
+        "amount": amount,
+        "owner": owner,
+        **extra,
+    }
 
 
 MANUAL = [
@@ -86,7 +111,7 @@ CRM = [
 ]
 
 
-def run(manual: list[dict[str, str | None]], crm: list[dict[str, str | None]]):  # noqa: ANN201
+def run(manual: list[dict[str, str | None]], crm: list[dict[str, str | None]]):
     return reconcile_entity("account", ENTITY, PROJECT, side(manual, "manual"), side(crm, "crm"))
 
 
@@ -139,6 +164,18 @@ def test_near_tie_fuzzy_candidates_become_ambiguous_not_a_guess() -> None:
     assert result.stats.counts["missing_in_manual"] == 0
 
 
+def test_equal_text_in_different_units_is_a_mismatch() -> None:
+    manual = [rec("A1", "x", "1", amount="12.5")]  # 12.5 万元
+    crm = [rec("A1", "x", "1", amount="12.5", crm_id="0015g00000AbCd1")]  # 12.5 元
+    result = run(manual, crm)
+    row = result.discrepancies.filter(pl.col("kind") == "field_mismatch").row(0, named=True)
+    assert (row["field"], row["manual_normalised"], row["crm_normalised"]) == (
+        "amount",
+        "125000",
+        "12.5",
+    )
+
+
 def test_amount_units_and_tolerance_make_equal_values_equal() -> None:
     manual = [rec("A1", "x", "1", amount="1.2万")]  # 1.2万 of 万元 column is still 12000 元
     crm = [rec("A1", "x", "1", amount="12,000.00", crm_id="0015g00000AbCd1")]
@@ -182,7 +219,9 @@ records = st.lists(
 def test_a_file_compared_with_itself_has_no_differences_except_duplicates(rows: list) -> None:  # type: ignore[type-arg]
     rows = [{**r, "code": r["code"] or f"N{n}"} for n, r in enumerate(rows)]
     crm_rows = [{**r, "crm_id": None} for r in rows]
-    result = run(rows, crm_rows)
+    result = reconcile_entity(
+        "account", SYMMETRIC, PROJECT, side(rows, "manual"), side(crm_rows, "crm")
+    )
     kinds = set(result.discrepancies["kind"].to_list())
     assert kinds <= {"duplicate"}
     assert result.stats.counts["field_mismatch"] == 0

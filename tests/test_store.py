@@ -27,8 +27,9 @@ def counts(url: str) -> dict[str, int]:
 
 
 def test_run_on_postgresql(project: Path, pg_url: str, tmp_path: Path) -> None:
-    result = run_cli("reconcile", "-c", str(project), "--db", pg_url, "--json",
-                     "--out", str(tmp_path / "out"))
+    result = run_cli(
+        "reconcile", "-c", str(project), "--db", pg_url, "--json", "--out", str(tmp_path / "out")
+    )
     assert result.code == 1, result.err
     document = json.loads(result.out)
     assert document["counts"] == PLANTED
@@ -40,8 +41,14 @@ def test_run_on_postgresql(project: Path, pg_url: str, tmp_path: Path) -> None:
 
 
 def test_store_url_from_environment(project: Path, pg_url: str, tmp_path: Path) -> None:
-    result = run_cli("reconcile", "-c", str(project), "--out", str(tmp_path / "o"),
-                     env={"DUALRUN_DB_URL": pg_url})
+    result = run_cli(
+        "reconcile",
+        "-c",
+        str(project),
+        "--out",
+        str(tmp_path / "o"),
+        env={"DUALRUN_DB_URL": pg_url},
+    )
     assert result.code == 1, result.err
     assert counts(pg_url)["runs"] == 1
 
@@ -62,7 +69,7 @@ def test_a_failed_run_stores_only_its_run_record(
     assert stored["run_inputs"] == 2
     engine = open_store(url)
     with engine.connect() as connection:
-        status, reason, covered = connection.execute(
+        status, reason, _covered = connection.execute(
             sa.text("select status, reason, entities_covered from runs order by id desc limit 1")
         ).one()
     assert status == "failed"
@@ -81,11 +88,25 @@ def test_two_runs_at_once_do_not_corrupt_each_other(
     project: Path, backend: str, pg_url: str, tmp_path: Path
 ) -> None:
     url = pg_url if backend == "postgresql" else f"sqlite:///{tmp_path / 'c.db'}"
-    command = [sys.executable, "-m", "dualrun", "reconcile", "-c", str(project), "--db", url,
-               "--out", str(tmp_path / "out")]
+    command = [
+        sys.executable,
+        "-m",
+        "dualrun",
+        "reconcile",
+        "-c",
+        str(project),
+        "--db",
+        url,
+        "--out",
+        str(tmp_path / "out"),
+    ]
     procs = [
-        subprocess.Popen([*command[:-1], str(tmp_path / f"out{n}")], stderr=subprocess.PIPE,
-                         stdout=subprocess.DEVNULL, text=True)
+        subprocess.Popen(
+            [*command[:-1], str(tmp_path / f"out{n}")],
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
         for n in range(3)
     ]
     codes = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]

@@ -30,7 +30,6 @@ def check(config: ConfigOption = None, entity: EntityOption = None) -> None:
     """Validate the config and every source without running: headers, mapping, samples."""
     from dualrun.checking import check_project
     from dualrun.cli.render import print_check
-
     from dualrun.config import load_config
 
     loaded = load_config(config)
@@ -101,10 +100,12 @@ __all__ = ["EXIT_ERROR", "register"]
 
 
 def demo(
-    folder: Annotated[
-        Path, typer.Argument(help="Where to put the demo project.")
-    ] = Path("dualrun-demo"),
-    force: Annotated[bool, typer.Option("--force", help="Replace the folder if it exists.")] = False,
+    folder: Annotated[Path, typer.Argument(help="Where to put the demo project.")] = Path(
+        "dualrun-demo"
+    ),
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the folder if it exists.")
+    ] = False,
     lang: LangOption = None,
 ) -> None:
     """Copy the bundled demo project and reconcile each of its nights on SQLite."""

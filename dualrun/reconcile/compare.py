@@ -1,8 +1,9 @@
 """Compare the fields of matched pairs: raw values first, normalise only where they differ.
 
-For each compared field, pairs whose raw values are equal (or both empty) are equal
-without normalising anything; only the rest are normalised and compared under the
-field's policy. A raw difference that vanishes under normalisation is "format-only":
+For each compared field whose two sides normalise alike, pairs whose raw values are
+equal (or both empty) are equal without normalising anything; only the rest are
+normalised and compared under the field's policy. Where the sides differ (a unit of
+万元 against 元, an enum map), every non-empty pair is normalised. A raw difference that vanishes under normalisation is "format-only":
 counted, never a discrepancy. Pure: frames in, ``FieldComparison`` values out.
 """
 
@@ -30,21 +31,24 @@ class FieldComparison:
 
 def compare_field(pairs: pl.DataFrame, plan: FieldPlan) -> FieldComparison:
     """`pairs` has columns ``pair``, ``m`` (manual raw) and ``c`` (CRM raw)."""
-    raw_equal = pairs["m"].eq_missing(pairs["c"])
     both_empty = pairs["m"].is_null() & pairs["c"].is_null()
-    candidates = pairs.filter(~raw_equal)
+    if plan.symmetric:
+        candidates = pairs.filter(~pairs["m"].eq_missing(pairs["c"]))
+    else:  # units or an enum map differ by side: equal text can still mean different values
+        candidates = pairs.filter(~both_empty)
     m_norm = normalise_series(candidates["m"], plan.manual)
     c_norm = normalise_series(candidates["c"], plan.crm)
     if plan.exact:
         same = m_norm.eq_missing(c_norm)
     else:
         same = pl.Series(
-            [plan.comparator(a, b) for a, b in zip(m_norm.to_list(), c_norm.to_list(), strict=True)],
+            [
+                plan.comparator(a, b)
+                for a, b in zip(m_norm.to_list(), c_norm.to_list(), strict=True)
+            ],
             dtype=pl.Boolean,
         )
-    differing = candidates.with_columns(
-        m_norm.alias("mn"), c_norm.alias("cn"), same.alias("same")
-    )
+    differing = candidates.with_columns(m_norm.alias("mn"), c_norm.alias("cn"), same.alias("same"))
     mismatches = differing.filter(~pl.col("same")).select(
         "pair",
         pl.col("m").alias("manual_raw"),

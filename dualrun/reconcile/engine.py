@@ -57,19 +57,35 @@ def reconcile_entity(
         _mismatch_findings(pairs, comparisons, name, key_fields),
         record_findings(
             outcome.unmatched_manual.filter(pl.col("__key").is_not_null()),
-            "manual", "missing_in_crm", name, key_fields, fields,
+            "manual",
+            "missing_in_crm",
+            name,
+            key_fields,
+            fields,
         ),
         record_findings(
             outcome.unmatched_crm.filter(pl.col("__key").is_not_null()),
-            "crm", "missing_in_manual", name, key_fields, fields,
+            "crm",
+            "missing_in_manual",
+            name,
+            key_fields,
+            fields,
         ),
         record_findings(
             outcome.unmatched_manual.filter(pl.col("__key").is_null()),
-            "manual", "unkeyed_row", name, key_fields, fields,
+            "manual",
+            "unkeyed_row",
+            name,
+            key_fields,
+            fields,
         ),
         record_findings(
             outcome.unmatched_crm.filter(pl.col("__key").is_null()),
-            "crm", "unkeyed_row", name, key_fields, fields,
+            "crm",
+            "unkeyed_row",
+            name,
+            key_fields,
+            fields,
         ),
         group_findings(outcome.duplicates, m, c, "duplicate", name, key_fields, fields),
         group_findings(outcome.ambiguous, m, c, "ambiguous_match", name, key_fields, fields),
@@ -220,7 +236,9 @@ def _owner_stats(
     per_side = {}
     for side, frame in (("manual", m), ("crm", c)):
         sums = [
-            _amount_values(frame, plans[f], side).alias(f) for f in amount_fields if f in frame.columns
+            _amount_values(frame, plans[f], side).alias(f)
+            for f in amount_fields
+            if f in frame.columns
         ]
         per_side[side] = (
             frame.select(pl.col("__owner").fill_null("(none)"), *sums)
@@ -255,4 +273,4 @@ def _amount_values(frame: pl.DataFrame, plan: FieldPlan, side: str) -> pl.Expr:
     return pl.lit(values)
 
 
-__all__ = ["reconcile_entity", "absent_columns"]
+__all__ = ["absent_columns", "reconcile_entity"]

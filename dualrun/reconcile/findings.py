@@ -112,10 +112,14 @@ def group_findings(
             for side, frame in (("manual", manual), ("crm", crm))
         ],
         how="diagonal_relaxed",
-    ).sort("group", "side", "__file", "__sheet", "__row", descending=[False, True, False, False, False])
+    ).sort(
+        "group", "side", "__file", "__sheet", "__row", descending=[False, True, False, False, False]
+    )
     listed = members.group_by("group", maintain_order=True).agg(
         pl.struct(
-            pl.col("side"), pl.col("__file").alias("file"), pl.col("__sheet").alias("sheet"),
+            pl.col("side"),
+            pl.col("__file").alias("file"),
+            pl.col("__sheet").alias("sheet"),
             pl.col("__row").alias("row"),
         )
         .struct.json_encode()
@@ -146,19 +150,21 @@ def group_findings(
             lambda text: "a:" + hashlib.sha256(text.encode()).hexdigest()[:16],
             return_dtype=pl.String,
         )
-    frame = frame.with_columns(
-        [pl.col(f"{side}_present").fill_null(False) for side in SIDES]
-    ).select(
-        pl.lit(entity).alias("entity"),
-        pl.lit(kind).alias("kind"),
-        identity.alias("identity"),
-        key_json(key_fields).alias("key"),
-        pl.lit(None, dtype=pl.String).alias("field"),
-        pl.exclude("entity", "kind", "identity", "key", "field"),
-    ).with_columns(
-        pl.col("__owner").alias("owner"),
-        (pl.lit("[") + pl.col("members") + pl.lit("]")).alias("members"),
-        pl.lit(None, dtype=pl.Float64).alias("score"),
+    frame = (
+        frame.with_columns([pl.col(f"{side}_present").fill_null(False) for side in SIDES])
+        .select(
+            pl.lit(entity).alias("entity"),
+            pl.lit(kind).alias("kind"),
+            identity.alias("identity"),
+            key_json(key_fields).alias("key"),
+            pl.lit(None, dtype=pl.String).alias("field"),
+            pl.exclude("entity", "kind", "identity", "key", "field"),
+        )
+        .with_columns(
+            pl.col("__owner").alias("owner"),
+            (pl.lit("[") + pl.col("members") + pl.lit("]")).alias("members"),
+            pl.lit(None, dtype=pl.Float64).alias("score"),
+        )
     )
     return finish(frame)
 

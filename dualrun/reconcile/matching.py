@@ -161,9 +161,7 @@ def _fuzzy(
             dtype=np.float32,
             workers=-1,
         )
-        _assign(
-            scores, m_part["__i"].to_numpy(), c_part["__i"].to_numpy(), fuzzy, pairs, groups
-        )
+        _assign(scores, m_part["__i"].to_numpy(), c_part["__i"].to_numpy(), fuzzy, pairs, groups)
     found = pl.DataFrame(
         {
             "m_i": [p[0] for p in pairs],

@@ -93,7 +93,7 @@ class EntityStats:
 
     @property
     def match_rate(self) -> float | None:
-        """identical pairs / (pairs + missing either side + unkeyed + duplicate groups + ambiguous)."""
+        """identical pairs / (pairs + missing + unkeyed + duplicate and ambiguous groups)."""
         denominator = (
             self.pairs
             + self.counts.get("missing_in_crm", 0)
@@ -131,9 +131,7 @@ class EntityResult:
                 name: {**asdict(acc), "accuracy": acc.accuracy}
                 for name, acc in stats.fields.items()
             },
-            "owners": [
-                {**asdict(owner), "adoption": owner.adoption} for owner in self.owners
-            ],
+            "owners": [{**asdict(owner), "adoption": owner.adoption} for owner in self.owners],
         }
 
 

@@ -41,6 +41,7 @@ class FieldPlan:
     crm: Normaliser
     comparator: Comparator
     exact: bool  # equality of normalised values is the whole comparison
+    symmetric: bool  # both sides normalise alike, so equal raw values are equal
 
     @property
     def on_both_sides(self) -> bool:
@@ -85,6 +86,7 @@ def plan_fields(
                 crm=make_normaliser(crm_rule),
                 comparator=make_comparator(policy),
                 exact=exact,
+                symmetric=manual_rule == crm_rule,
             )
         except ValueError as exc:
             raise ConfigError(f"entities.{entity_name}.fields.{name}: {exc}") from exc
@@ -147,8 +149,7 @@ def _hash_identities(
     values = [normalised(missing, plans[f], side).fill_null("") for f in fields]
     joined = composite(values, "__h") if values else pl.Series("__h", [""] * missing.height)
     hashed = [
-        "h:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        for text in joined.to_list()
+        "h:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] for text in joined.to_list()
     ]
     update = pl.DataFrame({"__i": missing["__i"], "__hid": hashed})
     return (

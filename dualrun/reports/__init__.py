@@ -10,7 +10,9 @@ if TYPE_CHECKING:
     from dualrun.service import RunResult
 
 
-def write_run_reports(result: RunResult, config: Config, out_dir: Path, lang: str) -> dict[str, str]:
+def write_run_reports(
+    result: RunResult, config: Config, out_dir: Path, lang: str
+) -> dict[str, str]:
     """Write run-N.xlsx and run-N.html into out_dir; return their paths by format."""
     from dualrun.reports.run_html import write_run_html
     from dualrun.reports.run_xlsx import write_run_xlsx

@@ -32,8 +32,13 @@ def write_run_xlsx(result: RunResult, path: Path, lang: str) -> None:
     header = Format().set_bold().set_background_color(HEADER)
     differing = Format().set_background_color(HIGHLIGHT)
     book = FastExcel(str(path)).freeze(row=1)
-    book.sheet(text["summary"], list(_summary_rows(result, text)), header_format=header,
-               autofilter=True, column_width=16)
+    book.sheet(
+        text["summary"],
+        list(_summary_rows(result, text)),
+        header_format=header,
+        autofilter=True,
+        column_width=16,
+    )
     used = {text["summary"]}
     for entity in result.entities:
         for kind in KINDS:
@@ -42,7 +47,9 @@ def write_run_xlsx(result: RunResult, path: Path, lang: str) -> None:
                 continue
             name = _sheet_name(f"{entity.entity}-{text[kind]}", used)
             rows = _rows(frame, kind, text)
-            highlight = [text["manual_value"], text["crm_value"]] if kind == "field_mismatch" else []
+            highlight = (
+                [text["manual_value"], text["crm_value"]] if kind == "field_mismatch" else []
+            )
             book.sheet(
                 name,
                 rows,
@@ -116,7 +123,9 @@ def _members_text(members: str | None, text: dict[str, str]) -> str:
     if not members:
         return ""
     return "; ".join(
-        f"{text[m['side']]} {m['file']}" + (f"[{m['sheet']}]" if m["sheet"] else "") + f"#{m['row']}"
+        f"{text[m['side']]} {m['file']}"
+        + (f"[{m['sheet']}]" if m["sheet"] else "")
+        + f"#{m['row']}"
         for m in json.loads(members)
     )
 

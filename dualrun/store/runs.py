@@ -61,14 +61,19 @@ def start_run(
         return int(key[0])
 
 
-def fail_run(engine: Engine, run_id: int, *, finished_at: datetime, reason: str,
-             covered: Sequence[str] = ()) -> None:
+def fail_run(
+    engine: Engine, run_id: int, *, finished_at: datetime, reason: str, covered: Sequence[str] = ()
+) -> None:
     with engine.begin() as connection:
         connection.execute(
             update(runs)
             .where(runs.c.id == run_id)
-            .values(status="failed", reason=reason, finished_at=finished_at,
-                    entities_covered=list(covered))
+            .values(
+                status="failed",
+                reason=reason,
+                finished_at=finished_at,
+                entities_covered=list(covered),
+            )
         )
 
 
@@ -86,8 +91,14 @@ def commit_run(
     with engine.begin() as connection:
         input_rows = [
             {
-                "run_id": run_id, "entity": i.entity, "side": i.side, "path": i.path,
-                "size": i.size, "sha256": i.sha256, "rows": i.rows, "sheets": list(i.sheets),
+                "run_id": run_id,
+                "entity": i.entity,
+                "side": i.side,
+                "path": i.path,
+                "size": i.size,
+                "sha256": i.sha256,
+                "rows": i.rows,
+                "sheets": list(i.sheets),
             }
             for i in inputs
         ]
@@ -97,16 +108,24 @@ def commit_run(
             stats = result.stats_dict()
             connection.execute(
                 insert(entity_stats).values(
-                    run_id=run_id, entity=result.entity, module=result.module,
-                    rows_manual=result.stats.rows_manual, rows_crm=result.stats.rows_crm,
-                    pairs=result.stats.pairs, identical_pairs=result.stats.identical_pairs,
-                    match_rate=result.stats.match_rate, stats=stats,
+                    run_id=run_id,
+                    entity=result.entity,
+                    module=result.module,
+                    rows_manual=result.stats.rows_manual,
+                    rows_crm=result.stats.rows_crm,
+                    pairs=result.stats.pairs,
+                    identical_pairs=result.stats.identical_pairs,
+                    match_rate=result.stats.match_rate,
+                    stats=stats,
                 )
             )
             owner_rows = [
                 {
-                    "run_id": run_id, "entity": result.entity, "owner": o.owner,
-                    "rows_manual": o.rows_manual, "rows_crm": o.rows_crm,
+                    "run_id": run_id,
+                    "entity": result.entity,
+                    "owner": o.owner,
+                    "rows_manual": o.rows_manual,
+                    "rows_crm": o.rows_crm,
                     "missing_in_crm": o.missing_in_crm,
                     "amounts": {"manual": dict(o.amounts_manual), "crm": dict(o.amounts_crm)},
                 }
@@ -114,9 +133,7 @@ def commit_run(
             ]
             if owner_rows:
                 connection.execute(insert(owner_stats), owner_rows)
-            frame = result.discrepancies.select(
-                [c for c in DISCREPANCY_SCHEMA if c != "identity"]
-            )
+            frame = result.discrepancies.select([c for c in DISCREPANCY_SCHEMA if c != "identity"])
             for start in range(0, frame.height, BATCH):
                 rows = frame.slice(start, BATCH).to_dicts()
                 for row in rows:
@@ -126,8 +143,11 @@ def commit_run(
             update(runs)
             .where(runs.c.id == run_id)
             .values(
-                status="ok", finished_at=finished_at, discrepancy_count=total,
-                entities_covered=[r.entity for r in results], inputs_digest=inputs_digest,
+                status="ok",
+                finished_at=finished_at,
+                discrepancy_count=total,
+                entities_covered=[r.entity for r in results],
+                inputs_digest=inputs_digest,
             )
         )
 
@@ -140,8 +160,12 @@ def list_runs(engine: Engine, limit: int = 50) -> list[RunRecord]:
 
 def _record(row: Any) -> RunRecord:
     return RunRecord(
-        id=row["id"], started_at=row["started_at"], finished_at=row["finished_at"],
-        status=row["status"], reason=row["reason"], config_hash=row["config_hash"],
+        id=row["id"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        status=row["status"],
+        reason=row["reason"],
+        config_hash=row["config_hash"],
         entities_requested=_list(row["entities_requested"]),
         entities_covered=_list(row["entities_covered"]),
         discrepancy_count=row["discrepancy_count"],

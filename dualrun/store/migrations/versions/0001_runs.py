@@ -96,9 +96,7 @@ def upgrade() -> None:
         sa.Column("owner", sa.String(200)),
         sa.Column("members", sa.Text),
     )
-    op.create_index(
-        "ix_discrepancies_run_fingerprint", "discrepancies", ["run_id", "fingerprint"]
-    )
+    op.create_index("ix_discrepancies_run_fingerprint", "discrepancies", ["run_id", "fingerprint"])
 
 
 def downgrade() -> None:
