@@ -146,3 +146,23 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 def test_config_from_environment(project: Path, tmp_path: Path) -> None:
     result = run_cli("check", env={"DUALRUN_CONFIG": str(project)})
     assert result.code == 0, result.err
+
+
+def test_streamed_json_equals_the_dict_document(tmp_path: Path) -> None:
+    import io
+
+    from dualrun.config import load_config
+    from dualrun.demo import copy_demo
+    from dualrun.service import run_reconcile
+
+    project = copy_demo(tmp_path / "demo")
+    result = run_reconcile(load_config(project / "dualrun.toml"))
+    stream = io.StringIO()
+    result.write_json(stream)
+    streamed = json.loads(stream.getvalue())
+    expected = json.loads(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+    assert streamed["discrepancies"] == expected["discrepancies"]
+    assert streamed == expected
+    kinds = {d["kind"] for d in streamed["discrepancies"]}
+    assert kinds == {"missing_in_crm", "missing_in_manual", "field_mismatch", "duplicate",
+                     "ambiguous_match", "unkeyed_row"}

@@ -129,3 +129,14 @@ def test_bad_store_url_is_a_clear_error(project: Path) -> None:
     assert result.code == 2
     assert "cannot open the store" in result.err
     assert "Traceback" not in result.err
+
+
+def test_schema_head_constant_matches_the_migrations() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from dualrun.store.database import MIGRATIONS, SCHEMA_HEAD
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_HEAD

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -62,8 +61,7 @@ def reconcile(
             loaded, entities=entity or [], db_url=db, out_dir=out_dir, lang=lang, progress=say
         )
     if as_json:
-        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2, default=str)
-        sys.stdout.write("\n")
+        result.write_json(sys.stdout)
     else:
         print_run_summary(result, lang or loaded.project.lang)
     raise typer.Exit(EXIT_FINDINGS if result.discrepancy_count else EXIT_OK)

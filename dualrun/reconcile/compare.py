@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from dualrun.reconcile.normalise import normalise_series
 from dualrun.reconcile.prepare import FieldPlan
 
 
@@ -36,8 +35,8 @@ def compare_field(pairs: pl.DataFrame, plan: FieldPlan) -> FieldComparison:
         candidates = pairs.filter(~pairs["m"].eq_missing(pairs["c"]))
     else:  # units or an enum map differ by side: equal text can still mean different values
         candidates = pairs.filter(~both_empty)
-    m_norm = normalise_series(candidates["m"], plan.manual)
-    c_norm = normalise_series(candidates["c"], plan.crm)
+    m_norm = plan.normalise(candidates["m"], "manual")
+    c_norm = plan.normalise(candidates["c"], "crm")
     if plan.exact:
         same = m_norm.eq_missing(c_norm)
     else:

@@ -10,12 +10,15 @@ would pair one record with several become ambiguous groups. Pure: frames in,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
 
 from dualrun.config import EntityConfig, FuzzyConfig
 from dualrun.reconcile.prepare import FieldPlan, composite, normalised
+
+if TYPE_CHECKING:
+    import numpy as np
 
 PAIR_SCHEMA = {"m_i": pl.UInt32, "c_i": pl.UInt32, "rule": pl.String, "score": pl.Float64}
 GROUP_SCHEMA = {"group": pl.String, "side": pl.String, "i": pl.UInt32, "rule": pl.String}
@@ -134,6 +137,7 @@ def _fuzzy(
     manual: pl.DataFrame, crm: pl.DataFrame, fuzzy: FuzzyConfig, plans: dict[str, FieldPlan]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Best-match both ways within each block; a rival within `margin` makes it ambiguous."""
+    import numpy as np
     from rapidfuzz import fuzz, process
 
     def side_frame(frame: pl.DataFrame, side: str) -> pl.DataFrame:
@@ -192,6 +196,8 @@ def _assign(
     groups: list[tuple[str, str, int]],
 ) -> None:
     """Accept mutual best matches with no rival within the margin; report near-ties."""
+    import numpy as np
+
     taken_c: set[int] = set()
     for row in range(scores.shape[0]):
         line = scores[row]

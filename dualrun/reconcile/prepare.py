@@ -23,8 +23,8 @@ from dualrun.reconcile.normalise import (
     FieldRule,
     make_comparator,
     make_normaliser,
-    normalise_series,
 )
+from dualrun.reconcile.normalise.fast import normalise_column
 
 KEY_SEPARATOR = "\x1f"
 Normaliser = Callable[[str | None], str | None]
@@ -37,6 +37,8 @@ class FieldPlan:
 
     name: str
     spec: FieldConfig
+    manual_rule: FieldRule
+    crm_rule: FieldRule
     manual: Normaliser
     crm: Normaliser
     comparator: Comparator
@@ -49,6 +51,11 @@ class FieldPlan:
 
     def normaliser(self, side: str) -> Normaliser:
         return self.manual if side == "manual" else self.crm
+
+    def normalise(self, series: pl.Series, side: str) -> pl.Series:
+        """Normalise a column: vectorised where values are already canonical, Python elsewhere."""
+        rule = self.manual_rule if side == "manual" else self.crm_rule
+        return normalise_column(series, rule, self.normaliser(side))
 
 
 def plan_fields(
@@ -82,6 +89,8 @@ def plan_fields(
             plans[name] = FieldPlan(
                 name=name,
                 spec=spec,
+                manual_rule=manual_rule,
+                crm_rule=crm_rule,
                 manual=make_normaliser(manual_rule),
                 crm=make_normaliser(crm_rule),
                 comparator=make_comparator(policy),
@@ -97,7 +106,7 @@ def normalised(frame: pl.DataFrame, plan: FieldPlan, side: str) -> pl.Series:
     """The field's normalised values on one side (null where the column is absent)."""
     if plan.name not in frame.columns:
         return pl.Series(plan.name, [None] * frame.height, dtype=pl.String)
-    return normalise_series(frame.get_column(plan.name), plan.normaliser(side)).alias(plan.name)
+    return plan.normalise(frame.get_column(plan.name), side).alias(plan.name)
 
 
 def composite(columns: Iterable[pl.Series], name: str) -> pl.Series:
@@ -119,8 +128,12 @@ def prepare_side(
     frame = frame.with_columns(key)
     candidates = [pl.lit("k:") + pl.col("__key")]
     if side == "crm" and entity.record_id and entity.record_id in frame.columns:
-        record_id = normalised(frame, plans[entity.record_id], side).alias("__rid")
-        frame = frame.with_columns(record_id)
+        # The record ID is the identity only of rows without a key: normalise just those.
+        keyless = frame.filter(pl.col("__key").is_null())
+        record_id = normalised(keyless, plans[entity.record_id], side).alias("__rid")
+        frame = frame.join(
+            pl.DataFrame([keyless["__i"], record_id]), on="__i", how="left", maintain_order="left"
+        )
         candidates.append(pl.lit("r:") + pl.col("__rid"))
     frame = frame.with_columns(pl.coalesce(candidates).alias("__id"))
     missing = frame.filter(pl.col("__id").is_null())

@@ -16,6 +16,9 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from dualrun.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: The newest Alembic revision; a test checks it against the migrations folder. A store
+#: already at this revision is opened without importing Alembic (~0.3 s saved per run).
+SCHEMA_HEAD = "0001"
 
 
 def open_store(url: str, *, upgrade: bool = True) -> Engine:
@@ -61,6 +64,8 @@ def _sqlite_begin(connection: Any) -> None:
 
 def upgrade_store(engine: Engine) -> None:
     """Apply every pending Alembic migration (idempotent)."""
+    if _at_head(engine):
+        return
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
@@ -77,6 +82,20 @@ def upgrade_store(engine: Engine) -> None:
         ) from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot upgrade the store: {exc}") from exc
+
+
+def _at_head(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return False
+            versions = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            return [row[0] for row in versions] == [SCHEMA_HEAD]
+    except OperationalError as exc:
+        raise StoreError(
+            f"cannot open the store {_redact(str(engine.url))}: {exc.orig}",
+            hint="check that the database server is running and the URL is right",
+        ) from exc
 
 
 def current_tables(engine: Engine) -> list[str]:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+import polars as pl
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from dualrun.reconcile.model import DISCREPANCY_SCHEMA, EntityResult
 from dualrun.reconcile.sources import InputFile
@@ -133,12 +134,9 @@ def commit_run(
             ]
             if owner_rows:
                 connection.execute(insert(owner_stats), owner_rows)
-            frame = result.discrepancies.select([c for c in DISCREPANCY_SCHEMA if c != "identity"])
-            for start in range(0, frame.height, BATCH):
-                rows = frame.slice(start, BATCH).to_dicts()
-                for row in rows:
-                    row["run_id"] = run_id
-                connection.execute(insert(discrepancies), rows)
+            columns = [c for c in DISCREPANCY_SCHEMA if c != "identity"]
+            frame = result.discrepancies.select(pl.lit(run_id).alias("run_id"), *columns)
+            bulk_insert(connection, discrepancies.name, frame)
         connection.execute(
             update(runs)
             .where(runs.c.id == run_id)
@@ -150,6 +148,34 @@ def commit_run(
                 inputs_digest=inputs_digest,
             )
         )
+
+
+def bulk_insert(connection: Connection, table: str, frame: pl.DataFrame) -> None:
+    """Insert many rows fast: COPY on PostgreSQL, the driver's executemany on SQLite.
+
+    SQLAlchemy's executemany spends most of its time on per-row bind processing
+    (1.8 s for 120k discrepancy rows here); the driver takes plain tuples directly.
+    """
+    if frame.height == 0:
+        return
+    names = ", ".join(frame.columns)
+    dbapi = connection.connection.driver_connection
+    assert dbapi is not None
+    if connection.dialect.name == "postgresql":
+        with dbapi.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in frame.iter_rows():
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in frame.columns)
+    cursor = dbapi.cursor()
+    try:
+        for start in range(0, frame.height, BATCH):
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                frame.slice(start, BATCH).iter_rows(),
+            )
+    finally:
+        cursor.close()
 
 
 def list_runs(engine: Engine, limit: int = 50) -> list[RunRecord]:

@@ -1,0 +1,77 @@
+"""Vectorised fast paths: recognise values that are already canonical, in polars.
+
+Most cells of a real export are already clean (an ID like ``C00012``, a mobile like
+``13800138000``, a date like ``2026-03-05``). Recognising them with one regex over the
+whole column, in Rust, and sending only the rest through the Python normaliser cuts
+the cost of normalising a 1M-row key column from seconds to tens of milliseconds.
+Each fast path must give exactly what the Python normaliser gives for the values it
+accepts; a property test checks that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+from .amounts import unit_exponent
+from .build import FieldRule, Normaliser, normalise_series
+
+FastPath = Callable[[pl.Series], pl.Series]
+
+# One visible run of non-space characters with no full-width forms, ideographic or
+# invisible spaces; single ASCII spaces between runs. Such text survives half-width
+# conversion and whitespace collapsing unchanged.
+_PLAIN = r"[^\s\x{FF01}-\x{FF5E}\x{3000}\x{200B}-\x{200D}\x{2060}\x{FEFF}\x{00AD}]"
+_CLEAN_TEXT = rf"^{_PLAIN}+(?: {_PLAIN}+)*$"
+_PATTERNS = {
+    "id": r"^[0-9A-Za-z_/:#-]*[0-9A-Za-z_/:#]$",
+    "phone": r"^1[3-9][0-9]{9}$",
+    "date": r"^[12][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+    "email": r"^[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$",
+    "amount": r"^(0|-?[1-9][0-9]*)(\.[0-9]*[1-9])?$|^-?0\.[0-9]*[1-9]$",
+    "number": r"^(0|-?[1-9][0-9]*)(\.[0-9]*[1-9])?$|^-?0\.[0-9]*[1-9]$",
+    "text": _CLEAN_TEXT,
+}
+
+
+def fast_path(rule: FieldRule) -> FastPath | None:
+    """A vectorised normaliser for the values it recognises (null elsewhere), if any."""
+    kind = rule.kind
+    if kind == "text" and set(rule.steps) - {"casefold"}:
+        return None  # Simplified, company suffixes: Python only
+    if kind in ("amount", "number") and rule.unit and unit_exponent(rule.unit) != 0:
+        return None  # a scaled unit changes every value
+    if kind == "date" and rule.day_first:
+        return None
+    pattern = _PATTERNS.get(kind)
+    if pattern is None:
+        return None
+    fold = "casefold" in rule.steps and kind in ("text", "id")
+    tokens = pl.Series(sorted(rule.null_tokens), dtype=pl.String)
+
+    def run(series: pl.Series) -> pl.Series:
+        accepted = series.str.contains(pattern) & ~series.is_in(tokens.implode())
+        if fold:
+            accepted = accepted & series.str.contains(r"^[\x00-\x7F]*$")
+            values = series.str.to_lowercase()
+            accepted = accepted & ~values.is_in(tokens.implode())
+        else:
+            values = series
+        return pl.select(pl.when(accepted).then(values).otherwise(None)).to_series()
+
+    return run
+
+
+def normalise_column(series: pl.Series, rule: FieldRule, fn: Normaliser) -> pl.Series:
+    """``normalise_series`` with the fast path first: Python sees only the rest."""
+    text = series if series.dtype == pl.String else series.cast(pl.String)
+    fast = fast_path(rule)
+    if fast is None:
+        return normalise_series(text, fn)
+    quick = fast(text)
+    undecided = text.is_not_null() & quick.is_null()
+    if not undecided.any():
+        return quick.alias(text.name)
+    slow = normalise_series(text.filter(undecided), fn)
+    return quick.scatter(undecided.arg_true(), slow).alias(text.name)
