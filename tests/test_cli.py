@@ -164,5 +164,11 @@ def test_streamed_json_equals_the_dict_document(tmp_path: Path) -> None:
     assert streamed["discrepancies"] == expected["discrepancies"]
     assert streamed == expected
     kinds = {d["kind"] for d in streamed["discrepancies"]}
-    assert kinds == {"missing_in_crm", "missing_in_manual", "field_mismatch", "duplicate",
-                     "ambiguous_match", "unkeyed_row"}
+    assert kinds == {
+        "missing_in_crm",
+        "missing_in_manual",
+        "field_mismatch",
+        "duplicate",
+        "ambiguous_match",
+        "unkeyed_row",
+    }

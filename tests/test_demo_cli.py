@@ -33,7 +33,8 @@ def test_demo_replays_five_nights_and_writes_reports(tmp_path: Path) -> None:
     assert "name=" in str(columns["Record"])
     assert columns["Manual File"] == "manual/客户台账.xlsx"
     dup = list(book["account-Duplicate"].iter_rows(values_only=True))
-    assert "Manual manual/客户台账.xlsx[" in str(dict(zip(dup[0], dup[1], strict=True))["Records involved"])
+    involved = dict(zip(dup[0], dup[1], strict=True))["Records involved"]
+    assert "Manual manual/客户台账.xlsx[" in str(involved)
 
 
 def test_demo_refuses_to_overwrite_without_force(tmp_path: Path) -> None:

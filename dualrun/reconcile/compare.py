@@ -3,8 +3,9 @@
 For each compared field whose two sides normalise alike, pairs whose raw values are
 equal (or both empty) are equal without normalising anything; only the rest are
 normalised and compared under the field's policy. Where the sides differ (a unit of
-万元 against 元, an enum map), every non-empty pair is normalised. A raw difference that vanishes under normalisation is "format-only":
-counted, never a discrepancy. Pure: frames in, ``FieldComparison`` values out.
+万元 against 元, an enum map), every non-empty pair is normalised. A raw difference
+that vanishes under normalisation is "format-only": counted, never a discrepancy.
+Pure: frames in, ``FieldComparison`` values out.
 """
 
 from __future__ import annotations

@@ -7,8 +7,6 @@ an ``EntityResult`` out. No files, store, clock or printing here.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import polars as pl
 
 from dualrun.config import EntityConfig, ProjectConfig
@@ -117,11 +115,16 @@ def _prepare(
 
 
 def _pair_frame(m: pl.DataFrame, c: pl.DataFrame, outcome: MatchOutcome) -> pl.DataFrame:
-    """One row per pair: both sides' columns, suffixed ``__m`` / ``__c``."""
+    """One row per pair: both sides' columns, suffixed ``__m`` / ``__c``.
+
+    ``__i`` is each side's row position, so a gather by position replaces a hash join.
+    """
     pairs = outcome.pairs.with_row_index("pair")
-    return pairs.join(
-        m.rename({col: f"{col}__m" for col in m.columns}), left_on="m_i", right_on="__i__m"
-    ).join(c.rename({col: f"{col}__c" for col in c.columns}), left_on="c_i", right_on="__i__c")
+    manual = m[pairs["m_i"]]
+    crm = c[pairs["c_i"]]
+    return pairs.hstack(
+        manual.rename({col: f"{col}__m" for col in m.columns}).get_columns()
+    ).hstack(crm.rename({col: f"{col}__c" for col in c.columns}).get_columns())
 
 
 def _raw_pair(pairs: pl.DataFrame, field: str) -> pl.DataFrame:
@@ -199,25 +202,28 @@ def _stats(
     comparisons: list[FieldComparison],
     discrepancies: pl.DataFrame,
 ) -> EntityStats:
-    differing = set()
-    format_only = set()
-    for comparison in comparisons:
-        differing.update(comparison.mismatches["pair"].to_list())
-        format_only.update(comparison.format_only_pairs.to_list())
-    counts = Counter(discrepancies["kind"].to_list())
+    differing = pl.concat(
+        [comp.mismatches["pair"] for comp in comparisons] or [pl.Series("pair", [], pl.UInt32)]
+    ).unique()
+    format_only = pl.concat(
+        [comp.format_only_pairs for comp in comparisons] or [pl.Series("pair", [], pl.UInt32)]
+    ).unique()
+    format_only_clean = format_only.filter(~format_only.is_in(differing.implode()))
+    counts = dict(discrepancies.group_by("kind").len().iter_rows())
+    rules = dict(outcome.pairs.group_by("rule").len().iter_rows())
     return EntityStats(
         rows_manual=m.height,
         rows_crm=c.height,
         pairs=outcome.pairs.height,
-        identical_pairs=outcome.pairs.height - len(differing),
-        format_only_pairs=len(format_only - differing),
-        counts={kind: counts.get(kind, 0) for kind in KINDS},
-        duplicate_groups=counts.get("duplicate", 0),
+        identical_pairs=outcome.pairs.height - differing.len(),
+        format_only_pairs=format_only_clean.len(),
+        counts={kind: int(counts.get(kind, 0)) for kind in KINDS},
+        duplicate_groups=int(counts.get("duplicate", 0)),
         fields={
             comp.field: FieldAccuracy(comp.compared, comp.equal, comp.format_only)
             for comp in comparisons
         },
-        rules=dict(Counter(outcome.pairs["rule"].to_list())),
+        rules={rule: int(n) for rule, n in sorted(rules.items())},
     )
 
 

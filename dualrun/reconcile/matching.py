@@ -41,13 +41,13 @@ def match_records(
 ) -> MatchOutcome:
     """Run the configured rules in order; each rule only sees what earlier ones left."""
     duplicates = _duplicate_groups(manual, crm)
-    dup_keys = duplicates.get_column("group").unique()
-    m_pool = manual.filter(~pl.col("__key").is_in(dup_keys.implode()) | pl.col("__key").is_null())
-    c_pool = crm.filter(~pl.col("__key").is_in(dup_keys.implode()) | pl.col("__key").is_null())
+    dup_keys = duplicates.select(pl.col("group").unique().alias("__key"))
+    m_pool = manual.join(dup_keys, on="__key", how="anti", nulls_equal=False)
+    c_pool = crm.join(dup_keys, on="__key", how="anti", nulls_equal=False)
 
     pairs = [_exact(m_pool, c_pool, "__key", "key")]
-    m_pool = m_pool.filter(~pl.col("__i").is_in(pairs[0]["m_i"].implode()))
-    c_pool = c_pool.filter(~pl.col("__i").is_in(pairs[0]["c_i"].implode()))
+    m_pool = _without(m_pool, pairs[0]["m_i"])
+    c_pool = _without(c_pool, pairs[0]["c_i"])
     ambiguous = [pl.DataFrame(schema=GROUP_SCHEMA)]
 
     for group in entity.match.fallback:
@@ -61,8 +61,8 @@ def match_records(
         ambiguous.append(groups)
         used_m = pl.concat([found["m_i"], groups.filter(pl.col("side") == "manual")["i"]])
         used_c = pl.concat([found["c_i"], groups.filter(pl.col("side") == "crm")["i"]])
-        m_pool = m_pool.filter(~pl.col("__i").is_in(used_m.implode()))
-        c_pool = c_pool.filter(~pl.col("__i").is_in(used_c.implode()))
+        m_pool = _without(m_pool, used_m)
+        c_pool = _without(c_pool, used_c)
 
     if entity.match.fuzzy and m_pool.height and c_pool.height:
         found, groups = _fuzzy(m_pool, c_pool, entity.match.fuzzy, plans)
@@ -70,8 +70,8 @@ def match_records(
         ambiguous.append(groups)
         used_m = pl.concat([found["m_i"], groups.filter(pl.col("side") == "manual")["i"]])
         used_c = pl.concat([found["c_i"], groups.filter(pl.col("side") == "crm")["i"]])
-        m_pool = m_pool.filter(~pl.col("__i").is_in(used_m.implode()))
-        c_pool = c_pool.filter(~pl.col("__i").is_in(used_c.implode()))
+        m_pool = _without(m_pool, used_m)
+        c_pool = _without(c_pool, used_c)
 
     return MatchOutcome(
         pairs=pl.concat(pairs),
@@ -80,6 +80,13 @@ def match_records(
         unmatched_manual=m_pool,
         unmatched_crm=c_pool,
     )
+
+
+def _without(pool: pl.DataFrame, used: pl.Series) -> pl.DataFrame:
+    """The pool minus the rows whose ``__i`` is in `used` (an anti-join on the index)."""
+    if used.len() == 0:
+        return pool
+    return pool.join(pl.DataFrame({"__i": used.cast(pl.UInt32)}), on="__i", how="anti")
 
 
 def _duplicate_groups(manual: pl.DataFrame, crm: pl.DataFrame) -> pl.DataFrame:

@@ -54,6 +54,9 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # WAL + NORMAL: a commit survives a crash of dualrun; only a power cut may lose the
+    # last commit, never corrupt the file. Several times faster for bulk inserts.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=60000")
     cursor.close()
 
