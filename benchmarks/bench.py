@@ -5,6 +5,7 @@ rows, ~0.5% duplicate keys), then times, each in its own process with its peak m
   * `dualrun reconcile` end to end (read, normalise, match, diff, persist, reports);
   * datacompy (polars backend) merely reading and comparing the same files.
 Run:  .venv/bin/python benchmarks/bench.py --rows 100000 1000000 [--xlsx] [--fuzzy]
+          [--peer-python /path/to/venv-with-datacompy/bin/python]
 The machine is shared and noisy: compare ratios within one run, not absolute seconds.
 """
 
@@ -237,6 +238,11 @@ def main() -> None:
     parser.add_argument("--xlsx", action="store_true", help="manual side as xlsx")
     parser.add_argument("--fuzzy", action="store_true", help="2% of manual keys removed + fuzzy")
     parser.add_argument("--no-peers", action="store_true", help="skip datacompy")
+    parser.add_argument(
+        "--peer-python",
+        default=sys.executable,
+        help="python with datacompy installed (datacompy pins polars<2: keep it in its own venv)",
+    )
     args = parser.parse_args()
     dualrun = str(Path(sys.executable).parent / "dualrun")
     results = []
@@ -270,7 +276,7 @@ def main() -> None:
         if not args.no_peers and not args.fuzzy:
             manual = next(folder.glob("manual.*"))
             seconds, peak, code = timed(
-                [sys.executable, "-c", DATACOMPY, str(manual), str(folder / "crm.csv")]
+                [args.peer_python, "-c", DATACOMPY, str(manual), str(folder / "crm.csv")]
             )
             results.append(
                 {

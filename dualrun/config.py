@@ -266,6 +266,15 @@ def _cross_check(data: ConfigFile) -> list[str]:
                     f"{where}.fields.{fname}.lookup.entity: unknown entity "
                     f"{spec.lookup.entity!r}{_suggest(spec.lookup.entity, list(data.entities))}"
                 )
+            elif spec.lookup:
+                target = data.entities[spec.lookup.entity].fields
+                for part in ("by", "to"):
+                    ref = getattr(spec.lookup, part)
+                    if ref not in target or not target[ref].headers("crm"):
+                        problems.append(
+                            f"{where}.fields.{fname}.lookup.{part}: {spec.lookup.entity} has no "
+                            f"CRM field {ref!r}{_suggest(ref, list(target))}"
+                        )
         if not entity.manual:
             problems.append(f"{where}.manual: list at least one source")
         if not entity.crm:

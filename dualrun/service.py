@@ -138,13 +138,16 @@ def run_reconcile(
     )
     say = progress or (lambda _message: None)
     results: list[EntityResult] = []
+    loaded: dict[tuple[str, str], SideData] = {}  # sides read this run, for lookups
     inputs: list[InputFile] = []
     warnings: list[ReadWarning] = []
     try:
         for name in chosen:
             entity = config.entities[name]
             say(f"{name}: reading both sides")
-            manual, crm = _load_both(config, name)
+            manual, crm = _load_both(config, name, loaded)
+            crm, lookup_warnings = _apply_lookups(config, name, crm, loaded)
+            warnings.extend(lookup_warnings)
             for side in (manual, crm):
                 inputs.extend(side.inputs)
                 warnings.extend(side.warnings)
@@ -234,7 +237,9 @@ class _ReportsAlongside:
         return self._paths
 
 
-def _load_both(config: Config, name: str) -> tuple[SideData, SideData]:
+def _load_both(
+    config: Config, name: str, loaded: dict[tuple[str, str], SideData]
+) -> tuple[SideData, SideData]:
     """Read the two sides on two threads: the readers spend their time in Rust, off the GIL."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -242,7 +247,42 @@ def _load_both(config: Config, name: str) -> tuple[SideData, SideData]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         manual = pool.submit(load_side, config, name, entity, "manual")
         crm = pool.submit(load_side, config, name, entity, "crm")
-        return manual.result(), crm.result()
+        loaded[(name, "manual")], loaded[(name, "crm")] = manual.result(), crm.result()
+    return loaded[(name, "manual")], loaded[(name, "crm")]
+
+
+def _apply_lookups(
+    config: Config, name: str, crm: SideData, loaded: dict[tuple[str, str], SideData]
+) -> tuple[SideData, list[ReadWarning]]:
+    """Resolve the CRM side's reference fields through the entities they point to."""
+    from dualrun.reconcile.lookup import resolve_lookup
+    from dualrun.reconcile.prepare import plan_fields
+
+    entity = config.entities[name]
+    frame = crm.frame
+    warnings: list[ReadWarning] = []
+    for field_name, spec in entity.fields.items():
+        if spec.lookup is None:
+            continue
+        other = spec.lookup.entity
+        if (other, "crm") not in loaded:
+            loaded[(other, "crm")] = load_side(config, other, config.entities[other], "crm")
+        target = loaded[(other, "crm")].frame
+        target_plans = plan_fields(config.entities[other], config.project, other)
+        frame, unresolved = resolve_lookup(
+            frame, field_name, target, target_plans[spec.lookup.by], spec.lookup.to
+        )
+        if unresolved:
+            warnings.append(
+                ReadWarning(
+                    file=", ".join(i.path for i in crm.inputs),
+                    sheet=None,
+                    row=None,
+                    message=f"{name}.{field_name}: {unresolved} value(s) match no {other} record "
+                    f"by {spec.lookup.by}; compared as they are",
+                )
+            )
+    return SideData(frame, crm.inputs, crm.warnings, crm.tables, crm.mapping), warnings
 
 
 def _frame(side: SideData) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
+import inspect
 import io
 import re
 from collections import Counter
@@ -78,6 +79,15 @@ def _utf8_head(raw: bytes) -> bool:
     except UnicodeDecodeError as exc:
         return exc.start >= min(len(raw), _HEAD_BYTES) - 3
     return True
+
+
+# polars 2 refuses a schema wider than a file's rows unless told to insert the columns;
+# polars 1 has no such parameter and always inserts them.
+_MISSING_COLUMNS: dict[str, str] = (
+    {"missing_columns": "insert"}
+    if "missing_columns" in inspect.signature(pl.read_csv).parameters
+    else {}
+)
 
 
 class _NotUtf8(Exception):
@@ -208,6 +218,7 @@ def _parse(
             separator=delimiter,
             quote_char='"',
             truncate_ragged_lines=True,
+            **_MISSING_COLUMNS,
             n_rows=n_rows,
             raise_if_empty=False,
         )
