@@ -16,6 +16,7 @@ import inspect
 import io
 import re
 from collections import Counter
+from typing import Any
 
 import polars as pl
 
@@ -83,7 +84,7 @@ def _utf8_head(raw: bytes) -> bool:
 
 # polars 2 refuses a schema wider than a file's rows unless told to insert the columns;
 # polars 1 has no such parameter and always inserts them.
-_MISSING_COLUMNS: dict[str, str] = (
+_MISSING_COLUMNS: dict[str, Any] = (
     {"missing_columns": "insert"}
     if "missing_columns" in inspect.signature(pl.read_csv).parameters
     else {}
