@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, markup=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False)
 
 
 @contextmanager
