@@ -187,7 +187,7 @@ def prepare(rows: int, xlsx: bool, fuzzy: bool) -> Path:
         if xlsx:
             from rustpy_xlsxwriter import FastExcel
 
-            FastExcel(str(folder / manual_name)).sheet("台账", manual.to_dicts()).save()
+            FastExcel(str(folder / manual_name)).sheet("台账", manual).save()
         else:
             manual.write_csv(folder / manual_name)
         crm.write_csv(folder / "crm.csv", include_bom=True)

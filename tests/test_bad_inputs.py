@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import CliResult, run_cli, write_project  # noqa: E402
+from conftest import CliResult, run_cli, write_project
 
 Damage = Callable[[Path], None]
 
@@ -157,8 +157,11 @@ def test_bad_input_is_a_clear_error_and_stores_nothing(name: str, tmp_path: Path
 def test_formula_cells_may_be_read_as_empty_when_the_config_says_so(tmp_path: Path) -> None:
     project = write_project(tmp_path / "p").parent
     formula_without_value(project)
-    set_config(project, 'path = "manual/台账.xlsx"',
-               'path = "manual/台账.xlsx"\nformula_without_value = "empty"')
+    set_config(
+        project,
+        'path = "manual/台账.xlsx"',
+        'path = "manual/台账.xlsx"\nformula_without_value = "empty"',
+    )
     result = run_cli("reconcile", "-c", str(project / "dualrun.toml"), "--out", str(tmp_path / "o"))
     assert result.code == 1, result.err
     assert "formula cell(s) have no saved value and were read as empty" in result.out
@@ -175,3 +178,41 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def test_notes_and_summary_sheets_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p").parent
+    book = openpyxl.load_workbook(manual(project))
+    notes = book.create_sheet("填写说明", 0)
+    notes["A1"] = "请在每个销售员的工作表中登记客户。"
+    summary = book.create_sheet("汇总")
+    summary.append(["销售员", "客户数"])
+    summary.append(["张伟", 3])
+    book.save(manual(project))
+    result = run_cli(
+        "reconcile", "-c", str(project / "dualrun.toml"), "--json", "--out", str(tmp_path / "o")
+    )
+    assert result.code == 1, result.err
+    import json
+
+    document = json.loads(result.out)
+    skipped = {(w["sheet"], w["message"].split(":")[0]) for w in document["warnings"]}
+    assert ("填写说明", "sheet skipped") in skipped
+    assert ("汇总", "sheet skipped") in skipped
+    assert document["entities"]["account"]["rows_manual"] == 3
+
+
+def test_a_header_with_nothing_under_it_is_zero_records_reported(tmp_path: Path) -> None:
+    from conftest import CRM_ROWS
+
+    project = write_project(tmp_path / "p", manual_rows=[], crm_rows=CRM_ROWS).parent
+    result = run_cli(
+        "reconcile", "-c", str(project / "dualrun.toml"), "--json", "--out", str(tmp_path / "o")
+    )
+    assert result.code == 1, result.err
+    import json
+
+    document = json.loads(result.out)
+    assert document["entities"]["account"]["rows_manual"] == 0
+    assert document["counts"]["missing_in_manual"] == 3
+    assert any("no data rows" in w["message"] for w in document["warnings"])

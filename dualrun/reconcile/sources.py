@@ -95,6 +95,18 @@ def load_side(config: Config, name: str, entity: EntityConfig, side: str) -> Sid
             tables = read_source(path, spec, display_name=display)
             rows = 0
             for table in tables:
+                if not source.sheets and not _has_any_field(table, entity, side):
+                    # Every sheet was asked for, and this one has none of the mapped columns:
+                    # an instructions or summary sheet, not part of the ledger.
+                    warnings.append(
+                        ReadWarning(
+                            table.file,
+                            table.sheet,
+                            table.header_row,
+                            "sheet skipped: none of the mapped columns are in it",
+                        )
+                    )
+                    continue
                 columns = map_columns(table, entity, side)
                 frames.append(_canonical(table, columns))
                 mappings.append((table.file, table.sheet or "", columns))
@@ -131,6 +143,11 @@ def map_columns(table: RawTable, entity: EntityConfig, side: str) -> dict[str, s
             )
         mapping[name] = hits[0]
     return mapping
+
+
+def _has_any_field(table: RawTable, entity: EntityConfig, side: str) -> bool:
+    present = {_fold(c) for c in table.columns}
+    return any(_fold(h) in present for spec in entity.fields.values() for h in spec.headers(side))
 
 
 def _canonical(table: RawTable, columns: dict[str, str]) -> pl.DataFrame:

@@ -19,6 +19,10 @@ from dualrun.reconcile.readers.header import HEAD_ROWS, find_header_row, name_co
 ROW_COLUMN = "__row"
 
 
+class HeaderNotFoundError(InputError):
+    """No row of a sheet looks like a header (a notes or instructions sheet, often)."""
+
+
 @dataclass(frozen=True)
 class ReadWarning:
     """Something the user should know about a file that did not stop the read."""
@@ -140,7 +144,7 @@ def header_index(
         return index
     found = find_header_row(frame.head(HEAD_ROWS).rows(), spec.expected_headers)
     if found is None:
-        raise InputError(
+        raise HeaderNotFoundError(
             f"no header row found in the first {HEAD_ROWS} rows",
             location=Location(file=file, sheet=sheet),
             hint="set header_row = N in the source config, N being the row number Excel "

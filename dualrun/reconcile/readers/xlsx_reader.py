@@ -9,6 +9,7 @@ empty without a word. Sheet names and visibility come from ``xl/workbook.xml``.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import io
 import posixpath
@@ -24,7 +25,13 @@ import polars as pl
 import python_calamine
 
 from dualrun.errors import InputError, Location
-from dualrun.reconcile.readers.table import RawTable, ReadWarning, SourceSpec, assemble_table
+from dualrun.reconcile.readers.table import (
+    HeaderNotFoundError,
+    RawTable,
+    ReadWarning,
+    SourceSpec,
+    assemble_table,
+)
 
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
@@ -83,11 +90,32 @@ def read_workbook(path: Path, spec: SourceSpec, name: str, zipped: bool) -> list
     except Exception as exc:
         raise _unreadable(exc, name) from exc
     tables: list[RawTable] = []
+    skipped: list[HeaderNotFoundError] = []
     chosen = select_sheets(sheets, spec.sheets, name)
     for sheet in chosen:
-        table = _read_sheet(source, reader, sheet, spec, name)
+        try:
+            table = _read_sheet(source, reader, sheet, spec, name)
+        except HeaderNotFoundError as error:
+            if spec.sheets:  # a sheet the user named must have a header
+                raise
+            skipped.append(error)  # every sheet was asked for: a notes sheet is no table
+            continue
         if table is not None:
             tables.append(table)
+    if skipped and not tables:
+        raise skipped[0]
+    if skipped:
+        notes = tuple(
+            ReadWarning(
+                name,
+                e.location.sheet if e.location else None,
+                None,
+                "sheet skipped: no header row found (name the sheets to read in "
+                "`sheets` to silence this)",
+            )
+            for e in skipped
+        )
+        tables[0] = dataclasses.replace(tables[0], warnings=tables[0].warnings + notes)
     if not tables:
         looked = ", ".join(repr(s.name) for s in chosen) or "none"
         raise InputError(
