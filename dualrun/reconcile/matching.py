@@ -39,11 +39,17 @@ def match_records(
     entity: EntityConfig,
     plans: dict[str, FieldPlan],
 ) -> MatchOutcome:
-    """Run the configured rules in order; each rule only sees what earlier ones left."""
-    duplicates = _duplicate_groups(manual, crm)
+    """Run the configured rules in order; each rule only sees what earlier ones left.
+
+    Pools are kept narrow (row index and key): wide rows are gathered by position only
+    for the few records a fallback or fuzzy rule needs, and for what is left at the end.
+    """
+    m_keys = manual.select("__i", "__key")
+    c_keys = crm.select("__i", "__key")
+    duplicates = _duplicate_groups(m_keys, c_keys)
     dup_keys = duplicates.select(pl.col("group").unique().alias("__key"))
-    m_pool = manual.join(dup_keys, on="__key", how="anti", nulls_equal=False)
-    c_pool = crm.join(dup_keys, on="__key", how="anti", nulls_equal=False)
+    m_pool = m_keys.join(dup_keys, on="__key", how="anti", nulls_equal=False)
+    c_pool = c_keys.join(dup_keys, on="__key", how="anti", nulls_equal=False)
 
     pairs = [_exact(m_pool, c_pool, "__key", "key")]
     m_pool = _without(m_pool, pairs[0]["m_i"])
@@ -52,34 +58,37 @@ def match_records(
 
     for group in entity.match.fallback:
         rule = "fallback:" + "+".join(group)
-        m_key = composite((normalised(m_pool, plans[f], "manual") for f in group), "__fb")
-        c_key = composite((normalised(c_pool, plans[f], "crm") for f in group), "__fb")
-        m_side = m_pool.with_columns(m_key)
-        c_side = c_pool.with_columns(c_key)
-        found, groups = _fallback(m_side, c_side, rule)
+        m_wide, c_wide = manual[m_pool["__i"]], crm[c_pool["__i"]]
+        m_key = composite((normalised(m_wide, plans[f], "manual") for f in group), "__fb")
+        c_key = composite((normalised(c_wide, plans[f], "crm") for f in group), "__fb")
+        found, groups = _fallback(m_pool.with_columns(m_key), c_pool.with_columns(c_key), rule)
         pairs.append(found)
         ambiguous.append(groups)
-        used_m = pl.concat([found["m_i"], groups.filter(pl.col("side") == "manual")["i"]])
-        used_c = pl.concat([found["c_i"], groups.filter(pl.col("side") == "crm")["i"]])
-        m_pool = _without(m_pool, used_m)
-        c_pool = _without(c_pool, used_c)
+        m_pool, c_pool = _take_out(m_pool, c_pool, found, groups)
 
     if entity.match.fuzzy and m_pool.height and c_pool.height:
-        found, groups = _fuzzy(m_pool, c_pool, entity.match.fuzzy, plans)
+        m_wide, c_wide = manual[m_pool["__i"]], crm[c_pool["__i"]]
+        found, groups = _fuzzy(m_wide, c_wide, entity.match.fuzzy, plans)
         pairs.append(found)
         ambiguous.append(groups)
-        used_m = pl.concat([found["m_i"], groups.filter(pl.col("side") == "manual")["i"]])
-        used_c = pl.concat([found["c_i"], groups.filter(pl.col("side") == "crm")["i"]])
-        m_pool = _without(m_pool, used_m)
-        c_pool = _without(c_pool, used_c)
+        m_pool, c_pool = _take_out(m_pool, c_pool, found, groups)
 
     return MatchOutcome(
         pairs=pl.concat(pairs),
         duplicates=duplicates,
         ambiguous=pl.concat(ambiguous),
-        unmatched_manual=m_pool,
-        unmatched_crm=c_pool,
+        unmatched_manual=manual[m_pool["__i"]],
+        unmatched_crm=crm[c_pool["__i"]],
     )
+
+
+def _take_out(
+    m_pool: pl.DataFrame, c_pool: pl.DataFrame, found: pl.DataFrame, groups: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Remove paired rows and ambiguous candidates from the pools."""
+    used_m = pl.concat([found["m_i"], groups.filter(pl.col("side") == "manual")["i"]])
+    used_c = pl.concat([found["c_i"], groups.filter(pl.col("side") == "crm")["i"]])
+    return _without(m_pool, used_m), _without(c_pool, used_c)
 
 
 def _without(pool: pl.DataFrame, used: pl.Series) -> pl.DataFrame:
@@ -90,12 +99,13 @@ def _without(pool: pl.DataFrame, used: pl.Series) -> pl.DataFrame:
 
 
 def _duplicate_groups(manual: pl.DataFrame, crm: pl.DataFrame) -> pl.DataFrame:
+    """Every member of every key that occurs more than once on one side."""
     frames = []
     for side, frame in (("manual", manual), ("crm", crm)):
         keyed = frame.filter(pl.col("__key").is_not_null())
-        repeated = keyed.filter(pl.col("__key").is_duplicated())
+        repeated = keyed.group_by("__key").len().filter(pl.col("len") > 1).select("__key")
         frames.append(
-            repeated.select(
+            keyed.join(repeated, on="__key", how="semi").select(
                 pl.col("__key").alias("group"),
                 pl.lit(side).alias("side"),
                 pl.col("__i").alias("i"),
