@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from dualrun.errors import ConfigError
+from dualrun.issues.settings import IssuesConfig, PersonConfig, check_people_and_routing
 
 CONFIG_ENV = "DUALRUN_CONFIG"
 DB_URL_ENV = "DUALRUN_DB_URL"
@@ -150,6 +151,8 @@ class ConfigFile(_Model):
     project: ProjectConfig = Field(default_factory=ProjectConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     entities: dict[str, EntityConfig]
+    people: dict[str, PersonConfig] = Field(default_factory=dict)
+    issues: IssuesConfig = Field(default_factory=IssuesConfig)
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,7 @@ def load_config(given: str | Path | None = None) -> Config:
         data = ConfigFile.model_validate(parsed)
     except ValidationError as exc:
         raise ConfigError(f"{path}: invalid config:\n" + "\n".join(_describe_errors(exc))) from exc
-    problems = list(_cross_check(data))
+    problems = list(_cross_check(data)) + check_people_and_routing(data.people, data.issues)
     if problems:
         raise ConfigError(f"{path}: invalid config:\n" + "\n".join(problems))
     return Config(path=path.resolve(), digest=hashlib.sha256(raw_bytes).hexdigest(), data=data)

@@ -140,3 +140,19 @@ def test_schema_head_constant_matches_the_migrations() -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_HEAD
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migrations_build_exactly_the_declared_schema(
+    backend: str, pg_url: str, tmp_path: Path
+) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from dualrun.store.schema import metadata
+
+    url = pg_url if backend == "postgresql" else f"sqlite:///{tmp_path / 'm.db'}"
+    engine = open_store(url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []

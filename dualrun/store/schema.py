@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -112,4 +114,96 @@ discrepancies = Table(
     Column("owner", String(200)),
     Column("members", Text),
     Index("ix_discrepancies_run_fingerprint", "run_id", "fingerprint"),
+)
+
+issues = Table(
+    "issues",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(32), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("category", String(32)),
+    Column("title", Text, nullable=False),
+    Column("description", Text),
+    Column("severity", String(2)),
+    Column("blocks_cutover", Boolean, nullable=False, default=False),
+    Column("module", String(100)),
+    Column("entity", String(100)),
+    Column("record_key", Text),
+    Column("fingerprint", String(64), unique=True),
+    Column("reporter", String(200), nullable=False),
+    Column("owner", String(200)),
+    Column("status", String(20), nullable=False),
+    Column("resolution", String(32)),
+    Column("workaround", Text),
+    Column("due_date", Date),
+    Column("escalated_to", String(200)),
+    Column("escalated_at", DateTime(timezone=True)),
+    Column("consultant_ref", String(200)),
+    Column("accepted_by", String(200)),
+    Column("accepted_until", Date),
+    Column("labels", JSON, nullable=False),
+    Column("watchers", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("evidence", JSON),
+    Column("occurrences", Integer, nullable=False, default=0),
+    Column("first_seen_run", Integer),
+    Column("last_seen_run", Integer),
+    Column("missed_runs", Integer, nullable=False, default=0),
+    Column("source", String(32), nullable=False),
+    Column("source_ref", Text),
+    Index("ix_issues_status", "status"),
+    Index("ix_issues_owner", "owner"),
+    sqlite_autoincrement=True,  # keys are never reused
+)
+
+issue_comments = Table(
+    "issue_comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("issue_id", Integer, ForeignKey("issues.id"), nullable=False, index=True),
+    Column("author", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("batch_id", Integer),
+)
+
+issue_journal = Table(
+    "issue_journal",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("issue_id", Integer, ForeignKey("issues.id"), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("field", String(64)),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("batch_id", Integer),
+    Column("run_id", Integer),
+)
+
+issue_links = Table(
+    "issue_links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("issue_id", Integer, ForeignKey("issues.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("target_id", Integer, ForeignKey("issues.id"), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("issue_id", "kind", "target_id", name="uq_issue_links"),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("source", Text),
+    Column("summary", JSON),
 )
