@@ -36,9 +36,16 @@ to = "record_owner"
 """
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    return write_project(tmp_path / "p", config=CONFIG + PEOPLE)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def project(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """The same project on the embedded SQLite store and on a team's PostgreSQL."""
+    store = ""
+    if request.param == "postgresql":
+        store = f'\n[store]\nurl = "{request.getfixturevalue("pg_url")}"\n'
+    return write_project(
+        tmp_path / "p",
+        config=CONFIG.replace("[entities.account]", store + "[entities.account]", 1) + PEOPLE,
+    )
 
 
 def cli(project: Path, *args: str, who: str = "lisi") -> tuple[int, str, str]:
@@ -176,3 +183,9 @@ def test_description_from_stdin_file(project: Path, tmp_path: Path) -> None:
     key = new_issue(project, "zhangwei", "-F", str(body))
     issue = json.loads(cli(project, "show", key, "--json")[1])
     assert issue["description"].startswith("第一步")
+
+
+def test_the_postgresql_variant_really_uses_postgresql(project: Path) -> None:
+    new_issue(project)
+    uses_pg = 'url = "postgresql://' in project.read_text(encoding="utf-8")
+    assert (project.parent / "dualrun.db").exists() is not uses_pg

@@ -72,7 +72,7 @@ def create_issue(
         "missed_runs": 0,
         "source": "cli",
         **values,
-        "key": f"new-{uuid.uuid4().hex}",
+        "key": f"~{uuid.uuid4().hex[:24]}",  # replaced by PREFIX-id below
         "version": 1,
         "created_at": at,
         "updated_at": at,
