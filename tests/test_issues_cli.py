@@ -189,3 +189,81 @@ def test_the_postgresql_variant_really_uses_postgresql(project: Path) -> None:
     new_issue(project)
     uses_pg = 'url = "postgresql://' in project.read_text(encoding="utf-8")
     assert (project.parent / "dualrun.db").exists() is not uses_pg
+
+
+def test_bulk_dry_run_changes_nothing_then_applies_with_yes(project: Path) -> None:
+    keys = [new_issue(project) for _ in range(3)]
+    code, out, _err = cli(project, "bulk", "--unowned", "--assign", "lina", "--dry-run")
+    assert code == 0 and "0 issue(s)" in out  # routed to the lead: none is unowned
+    code, out, _err = cli(project, "bulk", "--owner", "lisi", "--assign", "lina", "--dry-run")
+    assert code == 0 and "3 issue(s) would be changed" in out
+    assert all(json.loads(cli(project, "show", k, "--json")[1])["owner"] == "lisi" for k in keys)
+    code, out, err = cli(project, "bulk", "--owner", "lisi", "--assign", "lina")
+    assert code == 2 and "--yes" in err
+    code, out, _err = cli(project, "bulk", "--owner", "lisi", "--assign", "lina", "--yes")
+    assert code == 0 and "3 applied, 0 refused" in out
+    assert all(json.loads(cli(project, "show", k, "--json")[1])["owner"] == "lina" for k in keys)
+
+
+def test_bulk_reports_refusals_and_exits_1(project: Path) -> None:
+    key = new_issue(project)
+    code, out, _err = cli(
+        project, "bulk", "--move", "closed", "--resolution", "fixed", "--yes", who="zhangwei"
+    )
+    assert code == 1
+    assert f"{key}: refused" in out
+
+
+def test_bare_new_on_a_terminal_walks_a_user_through(project: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+    import time
+
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dualrun",
+            "issues",
+            "new",
+            "-c",
+            str(project),
+            "--as",
+            "zhangwei",
+            "--lang",
+            "zh",
+        ],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        close_fds=True,
+    )
+    os.close(secondary)
+    answers = ["客户电话保存后丢失", "2", "2", "account", "KH0012", "在手机上编辑后保存"]
+    seen = b""
+    time.sleep(0.5)
+    for answer in answers:  # the terminal queues the lines; each prompt reads one
+        os.write(primary, answer.encode() + b"\n")
+    deadline = time.time() + 30
+    while proc.poll() is None and time.time() < deadline:
+        time.sleep(0.1)
+    try:
+        while chunk := os.read(primary, 4096):
+            seen += chunk
+    except OSError:
+        pass
+    os.close(primary)
+    text = seen.decode("utf-8", "replace")
+    assert proc.returncode == 0, text
+    assert "问题类别" in text and "数据问题" in text
+    assert "filed DR-1" in text
+    issue = json.loads(cli(project, "show", "DR-1", "--json")[1])
+    assert (issue["title"], issue["category"], issue["severity"]) == (
+        "客户电话保存后丢失",
+        "data_problem",
+        "S2",
+    )
+    assert (issue["entity"], issue["record_key"]) == ("account", "KH0012")

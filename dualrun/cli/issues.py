@@ -374,3 +374,86 @@ def watch(
     """Watch an issue (or stop, with --off)."""
     changed = _tracker(config, db, login).watch(key, not off)
     _done(changed, key.upper(), "not watched" if off else "watched")
+
+
+@app.command("bulk")
+def bulk(
+    status: Annotated[list[str] | None, typer.Option("--status", "-s")] = None,
+    owner: Annotated[str | None, typer.Option()] = None,
+    unowned: Annotated[bool, typer.Option("--unowned")] = False,
+    severity: Annotated[list[str] | None, typer.Option()] = None,
+    kind: Annotated[str | None, typer.Option()] = None,
+    category: Annotated[str | None, typer.Option()] = None,
+    module: Annotated[str | None, typer.Option()] = None,
+    entity: Annotated[str | None, typer.Option()] = None,
+    blocker: Annotated[bool, typer.Option("--blocker")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue")] = False,
+    text: Annotated[str | None, typer.Option()] = None,
+    to_status: Annotated[str | None, typer.Option("--move", help="Move every match here.")] = None,
+    resolution: Annotated[str | None, typer.Option(help="With --move resolved/closed.")] = None,
+    assign_to: Annotated[str | None, typer.Option("--assign", help="New owner login.")] = None,
+    set_severity: Annotated[str | None, typer.Option("--set-severity")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show, change nothing.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="No confirmation.")] = False,
+    login: AsOption = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Change every issue a filter selects (--dry-run first; asks unless --yes)."""
+    from dualrun.errors import DualrunError
+
+    actions = [a for a in (to_status, assign_to, set_severity) if a is not None]
+    if len(actions) != 1:
+        raise UsageError("give exactly one of --move, --assign, --set-severity")
+    tracker = _tracker(config, db, login)
+    rows = tracker.list(
+        _filter(
+            status,
+            owner,
+            unowned,
+            severity,
+            kind,
+            category,
+            module,
+            entity,
+            blocker,
+            overdue,
+            text,
+            None,
+            None,
+            "key",
+        )
+    )
+    what = (
+        f"move to {to_status}"
+        if to_status
+        else f"assign to {assign_to}"
+        if assign_to
+        else f"set severity {set_severity}"
+    )
+    for row in rows:
+        typer.echo(f"  {row['key']}  {row['status']:12} {row['title']}")
+    typer.echo(f"{len(rows)} issue(s) would be changed: {what}")
+    if dry_run or not rows:
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("confirm with --yes (no terminal to ask on)")
+        typer.confirm("apply?", abort=True)
+    refused = 0
+    for row in rows:
+        try:
+            if to_status:
+                extra = {"resolution": resolution} if resolution else {}
+                changed = tracker.move(row["key"], to_status, extra)
+            elif assign_to:
+                changed = tracker.edit(row["key"], {"owner": assign_to})
+            else:
+                changed = tracker.edit(row["key"], {"severity": set_severity})
+            typer.echo(f"  {row['key']}: {'changed' if changed else 'already so'}")
+        except DualrunError as error:
+            refused += 1
+            typer.echo(f"  {row['key']}: refused: {error.message}")
+    typer.echo(f"{len(rows) - refused} applied, {refused} refused")
+    if refused:
+        raise typer.Exit(1)

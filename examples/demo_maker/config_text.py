@@ -249,4 +249,46 @@ manual = "负责人"
 crm = "负责人"
 normalise = ["simplified"]
 critical = true
+
+# People and roles: who may triage, close and accept issues. --as LOGIN (or the
+# DUALRUN_USER variable) says who is acting; the names match the 负责人 columns.
+[people.lead]
+name = "周敏"
+role = "lead"
+
+[people.zhangwei]
+name = "张伟"
+team = "销售一组"
+
+[people.lina]
+name = "李娜"
+team = "销售一组"
+
+[people.wangfang]
+name = "王芳"
+team = "销售二组"
+
+[people.chenjing]
+name = "陈静"
+team = "客服"
+
+[people.liuyang]
+name = "刘洋"
+team = "客服"
+
+[people.zhaolei]
+name = "赵磊"
+team = "客服"
+
+[people.consultant]
+name = "顾问 Alex"
+role = "consultant"
+
+[issues]
+key_prefix = "DR"
+
+# A discrepancy goes to the record's 负责人; anything else to the lead.
+[[issues.routing]]
+kind = "discrepancy"
+to = "record_owner"
 """
