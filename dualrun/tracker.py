@@ -343,6 +343,7 @@ class Tracker:
             else:
                 check(self.actor, "edit", state, self.settings, self.people, fields=set(real))
             self.lifecycle.plan_move(state, state.status, real)  # required fields still hold
+            real.update(self._default_due(row, state, real))
             repo.change_issue(
                 conn, key, real, expected=row._mapping, actor=self.actor.login, at=self.clock()
             )
@@ -366,6 +367,7 @@ class Tracker:
                 return False
             if status == "escalated" and state.status != "escalated":
                 planned["escalated_at"] = self.clock()
+            planned.update(self._default_due(row, state, planned))
             repo.change_issue(
                 conn, key, planned, expected=row._mapping, actor=self.actor.login, at=self.clock()
             )
@@ -420,6 +422,16 @@ class Tracker:
                 at=self.clock(),
             )
             return True
+
+    def _default_due(
+        self, row: Row[Any], state: IssueState, changes: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """A severity given later (at triage, say) brings the default due date, if none."""
+        severity = changes.get("severity")
+        if severity is None or state.due_date is not None or "due_date" in changes:
+            return {}
+        due = default_due(str(severity), row.created_at.date(), self.settings.due_days)
+        return {} if due is None else {"due_date": due}
 
     def _known_person(self, login: str, role: str | None = None) -> None:
         person = self.people.get(login)

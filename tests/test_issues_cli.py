@@ -267,3 +267,14 @@ def test_bare_new_on_a_terminal_walks_a_user_through(project: Path) -> None:
         "S2",
     )
     assert (issue["entity"], issue["record_key"]) == ("account", "KH0012")
+
+
+def test_triage_sets_the_default_due_date_from_the_severity(project: Path) -> None:
+    key = new_issue(project)
+    assert json.loads(cli(project, "show", key, "--json")[1])["due_date"] is None
+    cli(project, "move", key, "triaged", "--owner", "zhangwei", "--severity", "S2")
+    issue = json.loads(cli(project, "show", key, "--json")[1])
+    created = issue["created_at"][:10]
+    from datetime import date, timedelta
+
+    assert issue["due_date"] == (date.fromisoformat(created) + timedelta(days=3)).isoformat()

@@ -74,6 +74,16 @@ def print_issue_list(rows: list[dict[str, Any]], fmt: str, lang: str) -> None:
     console.print(f"{len(rows)} issue(s)")
 
 
+def _value(text: str | None) -> str:
+    """A journal value (JSON text) as a person reads it."""
+    if text is None:
+        return "∅"
+    value = json.loads(text)
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return "∅" if value is None else str(value)
+
+
 def print_issue(view: IssueView, as_json: bool, lang: str) -> None:
     if as_json:
         json.dump(view.to_dict(), sys.stdout, ensure_ascii=False, indent=2, default=str)
@@ -126,7 +136,7 @@ def print_issue(view: IssueView, as_json: bool, lang: str) -> None:
     for j in view.journal:
         change = ""
         if j["field"]:
-            change = f" {j['field']}: {j['old_value'] or '∅'} → {j['new_value'] or '∅'}"
+            change = f" {j['field']}: {_value(j['old_value'])} → {_value(j['new_value'])}"
         elif j["new_value"]:
-            change = f" {j['new_value']}"
+            change = f" {_value(j['new_value'])}"
         console.print(f"  {_plain(j['at'])}  {j['actor']}  {j['action']}{change}")
