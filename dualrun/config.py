@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from dualrun.errors import ConfigError
 from dualrun.issues.settings import IssuesConfig, PersonConfig, check_people_and_routing
+from dualrun.nightly.settings import NightlyConfig
 
 CONFIG_ENV = "DUALRUN_CONFIG"
 DB_URL_ENV = "DUALRUN_DB_URL"
@@ -153,6 +154,7 @@ class ConfigFile(_Model):
     entities: dict[str, EntityConfig]
     people: dict[str, PersonConfig] = Field(default_factory=dict)
     issues: IssuesConfig = Field(default_factory=IssuesConfig)
+    nightly: NightlyConfig = Field(default_factory=NightlyConfig)
 
 
 @dataclass(frozen=True)

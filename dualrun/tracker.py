@@ -21,6 +21,7 @@ from dualrun.config import Config
 from dualrun.errors import UsageError
 from dualrun.issues import (
     CATEGORIES,
+    DONE_STATUSES,
     KINDS,
     LINK_KINDS,
     SEVERITIES,
@@ -368,6 +369,10 @@ class Tracker:
             if status == "escalated" and state.status != "escalated":
                 planned["escalated_at"] = self.clock()
             planned.update(self._default_due(row, state, planned))
+            if status in DONE_STATUSES and state.status not in DONE_STATUSES:
+                planned["resolved_at"] = self.clock()
+            if status == "accepted":
+                planned["accepted_evidence"] = row.evidence  # what was accepted, for the nightly
             repo.change_issue(
                 conn, key, planned, expected=row._mapping, actor=self.actor.login, at=self.clock()
             )

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from dualrun.cli.nightly import nightly
 from dualrun.cli.options import ConfigOption, DbOption, LangOption
 from dualrun.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
 
@@ -22,6 +23,7 @@ def register(app: typer.Typer, db_app: typer.Typer) -> None:
     app.command("reconcile")(reconcile)
     app.command("runs")(runs)
     app.command("demo")(demo)
+    app.command("nightly")(nightly)
     db_app.command("upgrade")(db_upgrade)
 
 

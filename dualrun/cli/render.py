@@ -15,6 +15,7 @@ from dualrun.reports.labels import labels
 
 if TYPE_CHECKING:
     from dualrun.checking import CheckReport
+    from dualrun.nightly.job import NightlyResult
     from dualrun.service import RunResult
     from dualrun.store.runs import RunRecord
 
@@ -109,3 +110,47 @@ def print_check(report: CheckReport) -> None:
         for warning in entity.warnings[:10]:
             console.print(f"  warning: {warning}")
     console.print("config and sources OK")
+
+
+def print_nightly(result: NightlyResult, lang: str) -> None:
+    """The run's table, then what the night did to the tracker, per entity and per owner."""
+    print_run_summary(result.run, lang)
+    console = _console()
+    for sync in result.syncs:
+        totals = sync.totals()
+        stale = [e for e, new in sync.observed.items() if not new]
+        console.print(
+            f"issues from run #{sync.run_id}: "
+            + ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in totals.items())
+            + (f" (inputs unchanged for {', '.join(stale)}: nothing counted)" if stale else "")
+        )
+        table = Table(title_justify="left")
+        for column in (
+            "entity",
+            "owner",
+            "new",
+            "updated",
+            "auto-resolved",
+            "reopened",
+            "systemic",
+        ):
+            table.add_column(column, justify="left" if column in ("entity", "owner") else "right")
+        keys = sorted(
+            set(sync.new)
+            | set(sync.updated)
+            | set(sync.resolved)
+            | set(sync.reopened)
+            | set(sync.systemic)
+        )
+        for key in keys:
+            table.add_row(
+                key[0],
+                key[1],
+                *(
+                    str(c[key])
+                    for c in (sync.new, sync.updated, sync.resolved, sync.reopened, sync.systemic)
+                ),
+            )
+        if keys:
+            console.print(table)
+    console.print(f"unresolved discrepancy issues: {result.unresolved_discrepancy_issues}")

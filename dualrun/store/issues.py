@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -105,9 +105,11 @@ def change_issue(
     action: str = "set",
     batch_id: int | None = None,
     run_id: int | None = None,
+    quiet: Collection[str] = (),
 ) -> int:
     """Apply `changes` if the issue is still as the caller read it (`expected` is that row).
 
+    Fields in `quiet` (counters the nightly job keeps) change without a journal row.
     Returns the new version. Raises ConflictError naming the fields someone else changed.
     """
     current_version = int(expected["version"])
@@ -126,6 +128,8 @@ def change_issue(
     if result.rowcount != 1:
         raise _conflict(connection, expected)
     for field, new in real.items():
+        if field in quiet:
+            continue
         _journal(
             connection,
             int(expected["id"]),

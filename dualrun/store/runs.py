@@ -134,7 +134,7 @@ def commit_run(
             ]
             if owner_rows:
                 connection.execute(insert(owner_stats), owner_rows)
-            columns = [c for c in DISCREPANCY_SCHEMA if c != "identity"]
+            columns = list(DISCREPANCY_SCHEMA)
             frame = result.discrepancies.select(pl.lit(run_id).alias("run_id"), *columns)
             bulk_insert(connection, discrepancies.name, frame)
         connection.execute(

@@ -41,6 +41,7 @@ runs = Table(
     Column("entities_covered", JSON, nullable=False),
     Column("inputs_digest", String(64)),
     Column("discrepancy_count", Integer, nullable=False, default=0),
+    Column("synced_at", DateTime(timezone=True)),
 )
 
 run_inputs = Table(
@@ -113,6 +114,7 @@ discrepancies = Table(
     Column("score", Float),
     Column("owner", String(200)),
     Column("members", Text),
+    Column("identity", Text),
     Index("ix_discrepancies_run_fingerprint", "run_id", "fingerprint"),
 )
 
@@ -154,6 +156,9 @@ issues = Table(
     Column("missed_runs", Integer, nullable=False, default=0),
     Column("source", String(32), nullable=False),
     Column("source_ref", Text),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("systemic", Boolean, nullable=False, default=False),
+    Column("accepted_evidence", JSON),
     Index("ix_issues_status", "status"),
     Index("ix_issues_owner", "owner"),
     sqlite_autoincrement=True,  # keys are never reused
@@ -206,4 +211,12 @@ batches = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("source", Text),
     Column("summary", JSON),
+)
+
+nightly_lock = Table(
+    "nightly_lock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("holder", Text),
+    Column("since", DateTime(timezone=True)),
 )
