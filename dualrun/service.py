@@ -124,6 +124,7 @@ def run_reconcile(
     from dualrun.reconcile.engine import reconcile_entity
     from dualrun.store import open_store
     from dualrun.store import runs as run_store
+    from dualrun.store.decisions import decisions_for
 
     chosen = select_entities(config, entities)
     engine = open_store(config.store_url(db_url))
@@ -153,7 +154,14 @@ def run_reconcile(
                 warnings.extend(side.warnings)
             say(f"{name}: matching {manual.frame.height:,} × {crm.frame.height:,} rows")
             results.append(
-                reconcile_entity(name, entity, config.project, _frame(manual), _frame(crm))
+                reconcile_entity(
+                    name,
+                    entity,
+                    config.project,
+                    _frame(manual),
+                    _frame(crm),
+                    decisions_for(engine, name),
+                )
             )
         finished = clock()
         result = RunResult(

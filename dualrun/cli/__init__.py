@@ -17,6 +17,7 @@ import typer
 
 from dualrun import __version__
 from dualrun.cli.issues import app as issues_app
+from dualrun.cli.match import app as match_app
 from dualrun.cli.reconcile import register as register_reconcile
 from dualrun.errors import EXIT_INTERRUPTED, DualrunError
 
@@ -31,6 +32,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Manage the store (SQLite file or PostgreSQL).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(issues_app, name="issues")
+app.add_typer(match_app, name="match")
 register_reconcile(app, db_app)
 
 DEBUG_ENV = "DUALRUN_DEBUG"

@@ -7,6 +7,9 @@ an ``EntityResult`` out. No files, store, clock or printing here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import polars as pl
 
 from dualrun.config import EntityConfig, ProjectConfig
@@ -18,7 +21,7 @@ from dualrun.reconcile.findings import (
     key_json,
     record_findings,
 )
-from dualrun.reconcile.matching import MatchOutcome, match_records
+from dualrun.reconcile.matching import Decisions, MatchOutcome, match_records
 from dualrun.reconcile.model import (
     KINDS,
     EntityResult,
@@ -27,7 +30,26 @@ from dualrun.reconcile.model import (
     OwnerStats,
     empty_discrepancies,
 )
-from dualrun.reconcile.prepare import FieldPlan, normalised, plan_fields, prepare_side
+from dualrun.reconcile.prepare import (
+    KEY_SEPARATOR,
+    FieldPlan,
+    normalised,
+    plan_fields,
+    prepare_side,
+)
+
+
+@dataclass(frozen=True)
+class MatchDecision:
+    """A person's word on one pair: "confirm" (same record) or "reject" (not the same).
+
+    Keys are as people see them: a record's key (parts joined by "/"), a CRM record
+    ID, or a record identity from a report (``k:…``, ``h:…``, ``r:…``).
+    """
+
+    manual_key: str
+    crm_key: str
+    decision: str
 
 
 def reconcile_entity(
@@ -36,12 +58,13 @@ def reconcile_entity(
     project: ProjectConfig,
     manual: pl.DataFrame,
     crm: pl.DataFrame,
+    decisions: Sequence[MatchDecision] = (),
 ) -> EntityResult:
     """Classify every record of one entity; see the module docstring."""
     plans = plan_fields(entity, project, name)
     m = _prepare(manual, "manual", entity, plans)
     c = _prepare(crm, "crm", entity, plans)
-    outcome = match_records(m, c, entity, plans)
+    outcome = match_records(m, c, entity, plans, _decided(m, c, entity, plans, decisions))
     key_fields = list(entity.match.key)
     fields = [f for f in entity.fields if f in m.columns or f in c.columns]
 
@@ -98,6 +121,51 @@ def reconcile_entity(
         owners=owners,
         discrepancies=discrepancies,
     )
+
+
+def _decided(
+    m: pl.DataFrame,
+    c: pl.DataFrame,
+    entity: EntityConfig,
+    plans: dict[str, FieldPlan],
+    decisions: Sequence[MatchDecision],
+) -> Decisions:
+    """Find the rows each decision names in this run (a decision naming no row is idle)."""
+    if not decisions:
+        return Decisions()
+
+    def identities(text: str, side: str) -> set[str]:
+        parts = text.split("/") if len(entity.match.key) > 1 else [text]
+        if len(parts) != len(entity.match.key):
+            return {text}
+        normal = [
+            plans[f].normaliser(side)(p.strip())
+            for f, p in zip(entity.match.key, parts, strict=True)
+        ]
+        found = {text}
+        if all(v is not None for v in normal):
+            found.add("k:" + KEY_SEPARATOR.join(str(v) for v in normal))
+        return found
+
+    def rows(frame: pl.DataFrame, text: str, side: str) -> list[int]:
+        condition = pl.col("__id").is_in(sorted(identities(text, side)))
+        if side == "crm" and "__rid_raw" in frame.columns:
+            condition = condition | (pl.col("__rid_raw") == text)
+        return [int(i) for i in frame.filter(condition)["__i"].to_list()]
+
+    confirmed: list[tuple[int, int]] = []
+    rejected: set[tuple[int, int]] = set()
+    for decision in decisions:
+        pairs = [
+            (mi, ci)
+            for mi in rows(m, decision.manual_key, "manual")
+            for ci in rows(c, decision.crm_key, "crm")
+        ]
+        if decision.decision == "confirm" and len(pairs) == 1:
+            confirmed.extend(pairs)
+        elif decision.decision == "reject":
+            rejected.update(pairs)
+    return Decisions(tuple(confirmed), frozenset(rejected))
 
 
 def _prepare(
@@ -175,12 +243,29 @@ def _mismatch_findings(
                 pl.col("rule"),
                 pl.col("score"),
                 pl.coalesce("__owner__m", "__owner__c").alias("owner"),
-                pl.lit(None, dtype=pl.String).alias("members"),
+                _pair_members().alias("members"),
             )
         )
     if not frames:
         return empty_discrepancies()
     return finish(pl.concat(frames))
+
+
+def _pair_members() -> pl.Expr:
+    """For pairs not made by the key: both records with their identities, so a person can
+    confirm or reject the pair (`dualrun match`)."""
+    sides = [
+        pl.struct(
+            pl.lit(side).alias("side"),
+            pl.col(f"__file{suffix}").alias("file"),
+            pl.col(f"__sheet{suffix}").alias("sheet"),
+            pl.col(f"__row{suffix}").alias("row"),
+            pl.col(f"__id{suffix}").alias("identity"),
+        ).struct.json_encode()
+        for side, suffix in (("manual", "__m"), ("crm", "__c"))
+    ]
+    listed = pl.lit("[") + sides[0] + pl.lit(",") + sides[1] + pl.lit("]")
+    return pl.when(pl.col("rule") != "key").then(listed).otherwise(None)
 
 
 def _unique_fingerprints(frame: pl.DataFrame) -> pl.DataFrame:

@@ -121,6 +121,7 @@ def group_findings(
             pl.col("__file").alias("file"),
             pl.col("__sheet").alias("sheet"),
             pl.col("__row").alias("row"),
+            pl.col("__id").alias("identity"),
         )
         .struct.json_encode()
         .str.join(",")

@@ -25,6 +25,14 @@ GROUP_SCHEMA = {"group": pl.String, "side": pl.String, "i": pl.UInt32, "rule": p
 
 
 @dataclass(frozen=True)
+class Decisions:
+    """People's decisions on pairs, resolved to row positions of this run."""
+
+    confirmed: tuple[tuple[int, int], ...] = ()  # (manual __i, crm __i): pair them
+    rejected: frozenset[tuple[int, int]] = frozenset()  # never pair these two
+
+
+@dataclass(frozen=True)
 class MatchOutcome:
     pairs: pl.DataFrame  # m_i, c_i, rule, score
     duplicates: pl.DataFrame  # group (the key), side, i, rule — every member of each group
@@ -38,8 +46,12 @@ def match_records(
     crm: pl.DataFrame,
     entity: EntityConfig,
     plans: dict[str, FieldPlan],
+    decisions: Decisions | None = None,
 ) -> MatchOutcome:
     """Run the configured rules in order; each rule only sees what earlier ones left.
+
+    Pairs people confirmed come right after the primary key; pairs they rejected are
+    never made by a fallback or fuzzy rule.
 
     Pools are kept narrow (row index and key): wide rows are gathered by position only
     for the few records a fallback or fuzzy rule needs, and for what is left at the end.
@@ -51,10 +63,16 @@ def match_records(
     m_pool = m_keys.join(dup_keys, on="__key", how="anti", nulls_equal=False)
     c_pool = c_keys.join(dup_keys, on="__key", how="anti", nulls_equal=False)
 
+    decided = decisions or Decisions()
     pairs = [_exact(m_pool, c_pool, "__key", "key")]
     m_pool = _without(m_pool, pairs[0]["m_i"])
     c_pool = _without(c_pool, pairs[0]["c_i"])
     ambiguous = [pl.DataFrame(schema=GROUP_SCHEMA)]
+    if decided.confirmed:
+        confirmed = _confirmed(m_pool, c_pool, decided.confirmed)
+        pairs.append(confirmed)
+        m_pool = _without(m_pool, confirmed["m_i"])
+        c_pool = _without(c_pool, confirmed["c_i"])
 
     for group in entity.match.fallback:
         rule = "fallback:" + "+".join(group)
@@ -62,13 +80,14 @@ def match_records(
         m_key = composite((normalised(m_wide, plans[f], "manual") for f in group), "__fb")
         c_key = composite((normalised(c_wide, plans[f], "crm") for f in group), "__fb")
         found, groups = _fallback(m_pool.with_columns(m_key), c_pool.with_columns(c_key), rule)
+        found = _not_rejected(found, decided.rejected)
         pairs.append(found)
         ambiguous.append(groups)
         m_pool, c_pool = _take_out(m_pool, c_pool, found, groups)
 
     if entity.match.fuzzy and m_pool.height and c_pool.height:
         m_wide, c_wide = manual[m_pool["__i"]], crm[c_pool["__i"]]
-        found, groups = _fuzzy(m_wide, c_wide, entity.match.fuzzy, plans)
+        found, groups = _fuzzy(m_wide, c_wide, entity.match.fuzzy, plans, decided.rejected)
         pairs.append(found)
         ambiguous.append(groups)
         m_pool, c_pool = _take_out(m_pool, c_pool, found, groups)
@@ -80,6 +99,39 @@ def match_records(
         unmatched_manual=manual[m_pool["__i"]],
         unmatched_crm=crm[c_pool["__i"]],
     )
+
+
+def _confirmed(
+    m_pool: pl.DataFrame, c_pool: pl.DataFrame, confirmed: tuple[tuple[int, int], ...]
+) -> pl.DataFrame:
+    """Confirmed pairs whose two rows are both still unpaired (each row once)."""
+    free_m = set(m_pool["__i"].to_list())
+    free_c = set(c_pool["__i"].to_list())
+    chosen: list[tuple[int, int]] = []
+    for m_i, c_i in confirmed:
+        if m_i in free_m and c_i in free_c:
+            chosen.append((m_i, c_i))
+            free_m.discard(m_i)
+            free_c.discard(c_i)
+    return pl.DataFrame(
+        {
+            "m_i": [m for m, _ in chosen],
+            "c_i": [c for _, c in chosen],
+            "rule": ["confirmed"] * len(chosen),
+            "score": [100.0] * len(chosen),
+        },
+        schema=PAIR_SCHEMA,
+    )
+
+
+def _not_rejected(found: pl.DataFrame, rejected: frozenset[tuple[int, int]]) -> pl.DataFrame:
+    if not rejected or found.height == 0:
+        return found
+    keep = [
+        (m, c) not in rejected
+        for m, c in zip(found["m_i"].to_list(), found["c_i"].to_list(), strict=True)
+    ]
+    return found.filter(pl.Series(keep, dtype=pl.Boolean))
 
 
 def _take_out(
@@ -151,7 +203,11 @@ def _fallback(
 
 
 def _fuzzy(
-    manual: pl.DataFrame, crm: pl.DataFrame, fuzzy: FuzzyConfig, plans: dict[str, FieldPlan]
+    manual: pl.DataFrame,
+    crm: pl.DataFrame,
+    fuzzy: FuzzyConfig,
+    plans: dict[str, FieldPlan],
+    rejected: frozenset[tuple[int, int]] = frozenset(),
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Best-match both ways within each block; a rival within `margin` makes it ambiguous."""
     import numpy as np
@@ -182,7 +238,14 @@ def _fuzzy(
             dtype=np.float32,
             workers=-1,
         )
-        _assign(scores, m_part["__i"].to_numpy(), c_part["__i"].to_numpy(), fuzzy, pairs, groups)
+        m_ids, c_ids = m_part["__i"].to_numpy(), c_part["__i"].to_numpy()
+        if rejected:  # a rejected pair scores nothing
+            c_index = {int(c): n for n, c in enumerate(c_ids)}
+            for row, m_i in enumerate(m_ids):
+                for m_r, c_r in rejected:
+                    if m_r == int(m_i) and c_r in c_index:
+                        scores[row, c_index[c_r]] = 0
+        _assign(scores, m_ids, c_ids, fuzzy, pairs, groups)
     found = pl.DataFrame(
         {
             "m_i": [p[0] for p in pairs],

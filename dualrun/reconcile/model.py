@@ -149,6 +149,7 @@ def discrepancy_dicts(frame: pl.DataFrame) -> Iterator[dict[str, Any]]:
             "score": row["score"],
             "owner": row["owner"],
             "fingerprint": row["fingerprint"],
+            "identity": row["identity"],
             "members": json.loads(row["members"]) if row["members"] else None,
         }
 
@@ -180,6 +181,7 @@ def discrepancies_json(frame: pl.DataFrame) -> str:
             "score",
             "owner",
             "fingerprint",
+            "identity",
             _decoded_members(part).alias("members"),
         )
         text = shaped.write_json()
@@ -197,7 +199,15 @@ def _decoded(frame: pl.DataFrame, column: str) -> pl.Expr:
 
 
 def _decoded_members(frame: pl.DataFrame) -> pl.Expr:
-    member = pl.Struct({"side": pl.String, "file": pl.String, "sheet": pl.String, "row": pl.Int64})
+    member = pl.Struct(
+        {
+            "side": pl.String,
+            "file": pl.String,
+            "sheet": pl.String,
+            "row": pl.Int64,
+            "identity": pl.String,
+        }
+    )
     if frame.get_column("members").drop_nulls().len() == 0:
         return pl.lit(None, dtype=pl.List(member))
     return pl.col("members").str.json_decode(pl.List(member))

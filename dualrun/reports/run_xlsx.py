@@ -110,6 +110,7 @@ def _rows(frame: pl.DataFrame, kind: str, text: dict[str, str]) -> pl.DataFrame:
     columns += [
         pl.col("rule").alias(text["rule"]),
         pl.col("score").alias(text["score"]),
+        pl.col("identity").alias(text["identity"]),
         pl.col("fingerprint").alias(text["fingerprint"]),
     ]
     return frame.select(columns)  # the writer takes a polars frame directly (1.6x faster)

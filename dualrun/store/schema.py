@@ -220,3 +220,17 @@ nightly_lock = Table(
     Column("holder", Text),
     Column("since", DateTime(timezone=True)),
 )
+
+match_decisions = Table(
+    "match_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entity", String(100), nullable=False),
+    Column("manual_key", Text, nullable=False),
+    Column("crm_key", Text, nullable=False),
+    Column("decision", String(16), nullable=False),  # confirm | reject
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("note", Text),
+    UniqueConstraint("entity", "manual_key", "crm_key", name="uq_match_decisions"),
+)
