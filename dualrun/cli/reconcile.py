@@ -100,19 +100,17 @@ __all__ = ["EXIT_ERROR", "register"]
 
 
 def demo(
-    folder: Annotated[Path, typer.Argument(help="Where to put the demo project.")] = Path(
-        "dualrun-demo"
-    ),
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace the folder if it exists.")
-    ] = False,
+    folder: Annotated[
+        Path, typer.Argument(help="Where to put the demo project.")
+    ] = Path("dualrun-demo"),
+    force: Annotated[bool, typer.Option("--force", help="Replace the folder if it exists.")] = False,
     lang: LangOption = None,
 ) -> None:
-    """Copy the bundled demo project and reconcile each of its nights on SQLite."""
-    from dualrun.cli.render import print_run_summary, progress_printer
+    """Copy the bundled demo project and run the nightly job on each of its nights."""
+    from dualrun.cli.render import print_nightly, progress_printer
     from dualrun.config import load_config
     from dualrun.demo import copy_demo, replay
-    from dualrun.service import run_reconcile
+    from dualrun.nightly.job import run_nightly
 
     project = copy_demo(folder, force=force)
     typer.echo(f"demo project copied to {project}")
@@ -121,9 +119,10 @@ def demo(
         config = load_config(project / "dualrun.toml")
         typer.echo(f"\n== {night.name} ==")
         with progress_printer() as say:
-            result = run_reconcile(
+            result = run_nightly(
                 config, out_dir=project / "reports" / night.name, lang=lang, progress=say
             )
-        print_run_summary(result, lang or config.project.lang)
+        print_nightly(result, lang or config.project.lang)
     if result is not None:
-        typer.echo(f"\nopen the latest report: {result.reports.get('html')}")
+        typer.echo(f"\nopen the latest report: {result.run.reports.get('html')}")
+        typer.echo(f"the issues: dualrun issues list -c {project / 'dualrun.toml'} --status all")
