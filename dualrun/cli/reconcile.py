@@ -100,10 +100,12 @@ __all__ = ["EXIT_ERROR", "register"]
 
 
 def demo(
-    folder: Annotated[
-        Path, typer.Argument(help="Where to put the demo project.")
-    ] = Path("dualrun-demo"),
-    force: Annotated[bool, typer.Option("--force", help="Replace the folder if it exists.")] = False,
+    folder: Annotated[Path, typer.Argument(help="Where to put the demo project.")] = Path(
+        "dualrun-demo"
+    ),
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the folder if it exists.")
+    ] = False,
     lang: LangOption = None,
 ) -> None:
     """Copy the bundled demo project and run the nightly job on each of its nights."""
