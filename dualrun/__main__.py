@@ -1,5 +1,5 @@
 """`python -m dualrun` runs the CLI."""
 
-from dualrun.cli import main
+from dualrun.cli import run
 
-main()
+run()

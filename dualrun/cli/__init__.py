@@ -77,3 +77,22 @@ def main() -> None:
             raise
         print(f"dualrun: {exc.render()}", file=sys.stderr)
         sys.exit(exc.exit_code)
+
+
+def run() -> None:
+    """The console script: ``main``, then leave without tearing the interpreter down.
+
+    After a 1M-row run the interpreter spends ~0.35 s freeing memory the OS reclaims
+    anyway; every file and database transaction is closed by then, so the process
+    flushes its output and ends at once.
+    """
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
