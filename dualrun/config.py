@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from dualrun.errors import ConfigError
 from dualrun.issues.settings import IssuesConfig, PersonConfig, check_people_and_routing
 from dualrun.nightly.settings import NightlyConfig
+from dualrun.readiness.settings import ReadinessConfig, check_readiness
 
 CONFIG_ENV = "DUALRUN_CONFIG"
 DB_URL_ENV = "DUALRUN_DB_URL"
@@ -155,6 +156,7 @@ class ConfigFile(_Model):
     people: dict[str, PersonConfig] = Field(default_factory=dict)
     issues: IssuesConfig = Field(default_factory=IssuesConfig)
     nightly: NightlyConfig = Field(default_factory=NightlyConfig)
+    readiness: ReadinessConfig = Field(default_factory=ReadinessConfig)
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,14 @@ def load_config(given: str | Path | None = None) -> Config:
         data = ConfigFile.model_validate(parsed)
     except ValidationError as exc:
         raise ConfigError(f"{path}: invalid config:\n" + "\n".join(_describe_errors(exc))) from exc
-    problems = list(_cross_check(data)) + check_people_and_routing(data.people, data.issues)
+    modules: dict[str, list[str]] = {}
+    for name, entity in data.entities.items():
+        modules.setdefault(entity.module, []).append(name)
+    problems = (
+        list(_cross_check(data))
+        + check_people_and_routing(data.people, data.issues)
+        + check_readiness(data.readiness, modules)
+    )
     if problems:
         raise ConfigError(f"{path}: invalid config:\n" + "\n".join(problems))
     return Config(path=path.resolve(), digest=hashlib.sha256(raw_bytes).hexdigest(), data=data)

@@ -127,6 +127,7 @@ def run_reconcile(
 
     chosen = select_entities(config, entities)
     engine = open_store(config.store_url(db_url))
+    chosen = _still_in_parallel_run(config, engine, chosen, explicit=bool(entities))
     started = clock()
     run_id = run_store.start_run(
         engine,
@@ -269,6 +270,30 @@ class _ReportsAlongside:
                 hint="check that the --out folder is writable",
             ) from self._error
         return self._paths
+
+
+def _still_in_parallel_run(
+    config: Config, engine: Any, chosen: Sequence[str], *, explicit: bool
+) -> list[str]:
+    """Entities of a module that has cut over are no longer compared with manual files."""
+    from dualrun.store.readiness import cutover_dates
+
+    with engine.connect() as conn:
+        live = cutover_dates(conn)
+    kept = []
+    for name in chosen:
+        module = config.entities[name].module
+        if module in live:
+            if explicit:
+                raise UsageError(
+                    f"{name} belongs to module {module}, which cut over on {live[module]}: "
+                    "its manual files are no longer compared"
+                )
+            continue
+        kept.append(name)
+    if not kept:
+        raise UsageError("every module has cut over: there is nothing left to reconcile")
+    return kept
 
 
 def _load_both(

@@ -473,3 +473,58 @@ def open_tracker(config: Config, db_url: str | None, login: str | None) -> Track
     engine = open_store(config.store_url(db_url))
     actor = actor_for(current_login(login), config.data.people, config.data.issues.system_actor)
     return Tracker(config=config, engine=engine, actor=actor)
+
+
+def cut_over(tracker: Tracker, module: str, on: date, carry_on: Sequence[str]) -> list[str]:
+    """Record that `module` stopped its spreadsheets; close its discrepancy issues as
+    cut_over (except the keys in `carry_on`). Leads only. Returns the keys closed."""
+    from dualrun.errors import PermissionDenied
+    from dualrun.store.readiness import record_cutover
+
+    modules = sorted({e.module for e in tracker.config.entities.values()})
+    _choice("module", module, modules)
+    if tracker.actor.role != "lead":
+        leads = [p for p, c in tracker.people.items() if c.role == "lead"]
+        raise PermissionDenied(
+            f"{tracker.actor.label} may not cut over {module}: only leads "
+            f"({', '.join(leads) or 'none declared'}) may"
+        )
+    carry = {k.upper() for k in carry_on}
+    closed: list[str] = []
+    at = tracker.clock()
+    with tracker.engine.begin() as conn:
+        if not record_cutover(
+            conn,
+            module=module,
+            on=on,
+            recorded_by=tracker.actor.login,
+            at=at,
+            carry_on=sorted(carry),
+        ):
+            return closed
+        c = issues_table.c
+        rows = repo.select_rows(
+            conn,
+            [
+                c.kind == "discrepancy",
+                c.module == module,
+                c.status.in_(sorted(UNRESOLVED_STATUSES)),
+            ],
+            [c.id],
+        )
+        for row in rows:
+            if row.key in carry:
+                continue
+            planned = tracker.lifecycle.plan_move(
+                state_of(row), "closed", {"resolution": "cut_over"}, by_tool=True
+            )
+            repo.change_issue(
+                conn,
+                row.key,
+                {**planned, "resolved_at": at},
+                expected=row._mapping,
+                actor=tracker.actor.login,
+                at=at,
+            )
+            closed.append(row.key)
+    return closed

@@ -18,6 +18,7 @@ import typer
 from dualrun import __version__
 from dualrun.cli.issues import app as issues_app
 from dualrun.cli.match import app as match_app
+from dualrun.cli.readiness import register as register_readiness
 from dualrun.cli.reconcile import register as register_reconcile
 from dualrun.errors import EXIT_INTERRUPTED, DualrunError
 
@@ -34,6 +35,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(issues_app, name="issues")
 app.add_typer(match_app, name="match")
 register_reconcile(app, db_app)
+register_readiness(app)
 
 DEBUG_ENV = "DUALRUN_DEBUG"
 

@@ -97,6 +97,15 @@ def run_nightly(
             os.kill(os.getpid(), 9)
         say("turning discrepancies into issues")
         syncs.append(sync_run(engine, config, result.run_id, clock))
+    if out_dir is not None:
+        say("writing the readiness report")
+        from dualrun.readiness_report import build_report, write_report
+
+        report = build_report(config, db_url, lang or config.project.lang, now=clock())
+        target = write_report(report, "html", out_dir / "readiness.html")
+        result = RunResult(
+            **{**result.__dict__, "reports": {**result.reports, "readiness": str(target)}}
+        )
     return NightlyResult(result, tuple(syncs), unresolved_discrepancy_issues(engine))
 
 

@@ -234,3 +234,37 @@ match_decisions = Table(
     Column("note", Text),
     UniqueConstraint("entity", "manual_key", "crm_key", name="uq_match_decisions"),
 )
+
+signoffs = Table(
+    "signoffs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("role", String(32), nullable=False),
+    Column("who", String(200), nullable=False),
+    Column("module", String(100)),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("note", Text),
+)
+
+accepted_risks = Table(
+    "accepted_risks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("gate", String(100), nullable=False),
+    Column("module", String(100)),
+    Column("owner", String(200), nullable=False),
+    Column("due", Date, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+cutovers = Table(
+    "cutovers",
+    metadata,
+    Column("module", String(100), primary_key=True),
+    Column("on", Date, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("carry_on", JSON, nullable=False),
+)

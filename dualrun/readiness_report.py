@@ -1,0 +1,325 @@
+"""The readiness report: the judgement plus the evidence a consultant reviews, rendered as
+a self-contained HTML page (inline SVG, no JavaScript), Markdown or JSON.
+
+Building the value (``build_report``) reads the store; rendering is separate; masking
+replaces customer personal data (phones, e-mails, the values of fields declared
+``pii``) in every text the report carries, for reports leaving the company.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from dualrun.config import Config
+from dualrun.readiness import History, Readiness, judge
+from dualrun.readiness_store import critical_fields, load_history
+
+PHONE = re.compile(r"(?<!\d)(\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+
+
+@dataclass(frozen=True)
+class ReadinessReport:
+    project: str
+    lang: str
+    generated_at: datetime
+    config_hash: str
+    readiness: Readiness
+    thresholds: list[dict[str, Any]]
+    entities: list[dict[str, Any]]  # latest figures per entity
+    match_trend: dict[str, list[float | None]]  # entity → match rate per ok run
+    flow: list[dict[str, int]]  # per run window: arrivals, closures, open
+    backlog_by_severity: dict[str, int]
+    adoption: list[dict[str, Any]]  # latest run, per owner
+    blockers: list[dict[str, Any]]
+    feed: list[dict[str, Any]]
+    signoffs: list[dict[str, Any]]
+    masked: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        document = self.readiness.to_dict()
+        return {
+            "schema_version": 1,
+            **document,
+            "project": self.project,
+            "generated_at": self.generated_at.isoformat(),
+            "config_hash": self.config_hash,
+            "thresholds": self.thresholds,
+            "entities": self.entities,
+            "match_trend": self.match_trend,
+            "issue_flow": self.flow,
+            "backlog_by_severity": self.backlog_by_severity,
+            "adoption": self.adoption,
+            "blockers": self.blockers,
+            "feed_health": self.feed,
+            "signoffs": self.signoffs,
+            "masked": self.masked,
+        }
+
+
+def build_report(
+    config: Config,
+    db_url: str | None,
+    lang: str,
+    *,
+    mask_pii: bool = False,
+    now: datetime | None = None,
+) -> ReadinessReport:
+    from dualrun.store import open_store
+
+    moment = now or datetime.now(UTC)
+    engine = open_store(config.store_url(db_url))
+    history = load_history(config, engine, moment.date())
+    verdict = judge(config.data.readiness, history, critical_fields(config))
+    titles = _issue_titles(engine)
+    report = ReadinessReport(
+        project=config.project.name,
+        lang=lang,
+        generated_at=moment,
+        config_hash=config.digest,
+        readiness=verdict,
+        thresholds=[g.model_dump() for g in config.data.readiness.active_gates],
+        entities=_latest_entities(history),
+        match_trend=_match_trend(history),
+        flow=[
+            {
+                "run_id": f.run_id,
+                "arrivals": f.arrivals,
+                "closures": f.closures,
+                "open": f.open_at_end,
+            }
+            for f in history.issue_flow()
+        ],
+        backlog_by_severity=_backlog(history),
+        adoption=_adoption(history),
+        blockers=_blockers(history, titles, moment),
+        feed=_feed(history),
+        signoffs=[
+            {
+                "role": s.role,
+                "who": s.who,
+                "at": s.at.isoformat(),
+                "module": s.module,
+                "note": s.note,
+            }
+            for s in history.signoffs
+        ],
+    )
+    if mask_pii:
+        report = mask(report, _pii_values(config, engine))
+    return report
+
+
+def _issue_titles(engine: Any) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from dualrun.store.schema import issues
+
+    with engine.connect() as conn:
+        return {r.key: r.title for r in conn.execute(select(issues.c.key, issues.c.title))}
+
+
+def _latest_entities(history: History) -> list[dict[str, Any]]:
+    run = history.latest_ok_run
+    if run is None:
+        return []
+    return [
+        {
+            "entity": p.entity,
+            "module": p.module,
+            "match_rate": p.match_rate,
+            "rows_manual": p.rows_manual,
+            "rows_crm": p.rows_crm,
+            "discrepancies": p.discrepancies,
+            "field_accuracy": dict(p.field_accuracy),
+        }
+        for p in run.entities
+    ]
+
+
+def _match_trend(history: History) -> dict[str, list[float | None]]:
+    trend: dict[str, list[float | None]] = {}
+    for run in history.ok_runs:
+        for point in run.entities:
+            trend.setdefault(point.entity, []).append(point.match_rate)
+    return trend
+
+
+def _backlog(history: History) -> dict[str, int]:
+    counts = {"S1": 0, "S2": 0, "S3": 0, "S4": 0, "-": 0}
+    for issue in history.issues:
+        if history.is_open(issue):
+            counts[issue.severity or "-"] = counts.get(issue.severity or "-", 0) + 1
+    return counts
+
+
+def _adoption(history: History) -> list[dict[str, Any]]:
+    run = history.latest_ok_run
+    if run is None:
+        return []
+    return [
+        {
+            "entity": o.entity,
+            "owner": o.owner,
+            "team": o.team,
+            "rows_manual": o.rows_manual,
+            "missing_in_crm": o.missing_in_crm,
+            "adoption": o.adoption,
+        }
+        for o in sorted(run.owners, key=lambda o: (o.team or "", o.owner, o.entity))
+    ]
+
+
+def _blockers(history: History, titles: dict[str, str], now: datetime) -> list[dict[str, Any]]:
+    from dualrun.issues import UNRESOLVED_STATUSES
+
+    out = []
+    for issue in history.issues:
+        if issue.status in UNRESOLVED_STATUSES and (issue.severity == "S1" or issue.blocks_cutover):
+            created = (
+                issue.created_at
+                if issue.created_at.tzinfo
+                else issue.created_at.replace(tzinfo=UTC)
+            )
+            out.append(
+                {
+                    "key": issue.key,
+                    "title": titles.get(issue.key, ""),
+                    "owner": issue.owner,
+                    "severity": issue.severity,
+                    "age_days": (now - created).days,
+                    "waiting_on_consultant": issue.waiting_on_consultant,
+                    "workaround": issue.workaround,
+                    "module": issue.module,
+                }
+            )
+    return out
+
+
+def _feed(history: History) -> list[dict[str, Any]]:
+    run = history.latest_run
+    if run is None:
+        return []
+    return [
+        {
+            "run_id": run.run_id,
+            "status": run.status,
+            "entity": p.entity,
+            "sources_ok": p.sources_ok,
+            "column_drift": list(p.column_drift),
+        }
+        for p in run.entities
+    ]
+
+
+def _pii_values(config: Config, engine: Any) -> set[str]:
+    """Values of fields declared pii, as the latest run's records hold them."""
+    from sqlalchemy import func, select
+
+    from dualrun.store.schema import discrepancies
+
+    pii = {(n, f) for n, e in config.entities.items() for f, s in e.fields.items() if s.pii}
+    values: set[str] = set()
+    with engine.connect() as conn:
+        latest = conn.execute(select(func.max(discrepancies.c.run_id))).scalar()
+        if latest is None:
+            return values
+        for row in conn.execute(select(discrepancies).where(discrepancies.c.run_id == latest)):
+            for side in ("manual", "crm"):
+                record = getattr(row, f"{side}_record")
+                if record:
+                    for name, value in json.loads(record).items():
+                        if (row.entity, name) in pii and value and len(str(value)) > 1:
+                            values.add(str(value))
+                if (row.entity, row.field) in pii:
+                    for part in ("raw", "normalised"):
+                        value = getattr(row, f"{side}_{part}")
+                        if value and len(value) > 1:
+                            values.add(value)
+    return values
+
+
+def mask_text(text: str, known: set[str]) -> str:
+    """Phones as 138****8000, e-mails as a***@host, and known personal values as ***."""
+    for value in sorted(known, key=len, reverse=True):
+        text = text.replace(value, "***")
+    text = PHONE.sub(lambda m: f"{m.group(2)}****{m.group(4)}", text)
+    return EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+
+
+def mask(report: ReadinessReport, known: set[str]) -> ReadinessReport:
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return mask_text(value, known)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    return ReadinessReport(
+        **{
+            **report.__dict__,
+            "blockers": walk(report.blockers),
+            "signoffs": walk(report.signoffs),
+            "masked": True,
+        }
+    )
+
+
+def render(report: ReadinessReport, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
+    if fmt == "md":
+        return _markdown(report)
+    from dualrun.reports.readiness_html import render_readiness_html
+
+    return render_readiness_html(report)
+
+
+def write_report(report: ReadinessReport, fmt: str, out: Path | None) -> Path | None:
+    text = render(report, fmt)
+    if out is None and fmt in ("json", "md"):
+        sys.stdout.write(text)
+        return None
+    target = out or Path(f"readiness-{report.generated_at:%Y%m%d-%H%M%S}.{fmt}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def _markdown(report: ReadinessReport) -> str:
+    r = report.readiness
+    lines = [f"# {report.project}: cutover readiness — **{r.overall}**", ""]
+    when = r.projected_ready.isoformat() if r.projected_ready else "not converging"
+    lines.append(f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC · projected ready: {when}")
+    lines.append("")
+    for module in r.modules:
+        change = f" ({module.change_since_previous})" if module.change_since_previous else ""
+        lines.append(f"## {module.module}: {module.verdict}{change}")
+        lines.append(f"clean runs: {module.clean_runs} · stable for: {module.stable_for}")
+        lines.extend(f"- {reason}" for reason in module.reasons)
+        if module.blockers:
+            lines.append(f"- blockers: {', '.join(module.blockers)}")
+        lines.append("")
+    if report.blockers:
+        lines.append("## Blockers")
+        lines.extend(
+            f"- {b['key']} {b['title']} — {b['owner'] or '(unowned)'}, {b['age_days']} d"
+            + (" — waiting on consultant" if b["waiting_on_consultant"] else "")
+            for b in report.blockers
+        )
+        lines.append("")
+    lines.append(f"config {report.config_hash[:12]}")
+    return "\n".join(lines) + "\n"
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
