@@ -231,3 +231,19 @@ def test_a_second_nightly_job_refuses_while_one_runs(demo: tuple[Path, str]) -> 
     code, _out, err = nightly(project, url)
     assert code == 2
     assert "another nightly job is running on this store (pid 1 on elsewhere" in err
+
+
+def test_the_system_actor_does_only_what_the_config_allows(demo: tuple[Path, str]) -> None:
+    project, url = demo
+    config = project / "dualrun.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            'key_prefix = "DR"', 'key_prefix = "DR"\nsystem_permissions = ["comment"]'
+        ),
+        encoding="utf-8",
+    )
+    stage(project, "night-1")
+    code, _out, err = nightly(project, url)
+    assert code == 2
+    assert "dualrun-nightly" in err and "may not" in err
+    assert issues(project, url) == []

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, or_, select, update
 
 from dualrun.config import Config
-from dualrun.errors import DualrunError
+from dualrun.errors import DualrunError, PermissionDenied
 from dualrun.issues import Lifecycle, RoutingFacts, default_due, route
 from dualrun.nightly.model import Finding, KnownIssue
 from dualrun.nightly.plan import NewIssue, SyncPlan, plan_sync
@@ -341,6 +341,7 @@ def _apply(
 ) -> None:
     settings = config.data.issues
     actor = settings.system_actor
+    _check_system_permissions(config, plan)
     lifecycle = Lifecycle.from_settings(settings)
     summary.covered_by_systemic = plan.covered_by_systemic
     for new in plan.creates:
@@ -462,6 +463,28 @@ def _apply(
         )
         summary.reopened[(row.entity or "", row.owner or "(unowned)")] += 1
     del known
+
+
+def _check_system_permissions(config: Config, plan: SyncPlan) -> None:
+    """The nightly job acts as the system actor: only what [issues] system_permissions allow."""
+    from dualrun.issues.permissions import actor_for, check
+
+    settings = config.data.issues
+    system = actor_for(settings.system_actor, config.data.people, settings.system_actor)
+    if plan.creates:
+        check(system, "create", None, settings, config.data.people)
+    allowed = set(settings.system_permissions)
+    for action, needed in (
+        ("update_evidence", plan.seen or plan.missed),
+        ("move", plan.resolve or plan.reopen),
+        ("comment", plan.reopen),
+    ):
+        if needed and action not in allowed:
+            raise PermissionDenied(
+                f"the nightly job ({settings.system_actor}) may not {action.replace('_', ' ')}: "
+                f"[issues] system_permissions = {sorted(allowed)}",
+                hint=f'add "{action}" to system_permissions, or run without it',
+            )
 
 
 def _title(config: Config, new: NewIssue) -> str:
