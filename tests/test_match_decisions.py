@@ -77,3 +77,33 @@ def test_only_leads_decide_matches(tmp_path: Path) -> None:
     project = copy_demo(tmp_path / "demo")
     code, _out, err = match(project, "confirm", "account", "KH0001", "KH0001", who="zhangwei")
     assert code == 2 and "only leads (lead) may" in err
+
+
+def test_decisions_typed_into_the_run_workbook_are_recorded(tmp_path: Path) -> None:
+    import openpyxl
+
+    project = copy_demo(tmp_path / "demo")
+    stage_night(project, nights(project)[0])
+    document = reconcile(project)
+    workbook = Path(str(document["reports"]["xlsx"]))  # type: ignore[index]
+    book = openpyxl.load_workbook(workbook)
+    sheet = book["配对决定"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("决定（confirm 确认 / reject 拒绝）") + 1
+    rule = header.index("匹配规则") + 1
+    ambiguous = [
+        r
+        for r in range(2, sheet.max_row + 1)
+        if "无法唯一匹配 (fuzzy" in str(sheet.cell(r, rule).value)
+    ]
+    sheet.cell(ambiguous[0], column, "确认")
+    sheet.cell(ambiguous[1], column, "maybe")
+    book.save(workbook)
+    result = run_cli(
+        "match", "import", str(workbook), "-c", str(project / "dualrun.toml"), "--as", "lead"
+    )
+    assert result.code == 1
+    assert "1 decision(s) recorded, 1 rejected" in result.out
+    assert f"row {ambiguous[1]}: 'maybe' is not confirm" in result.out
+    after = reconcile(project)
+    assert after["entities"]["account"]["rules"]["confirmed"] == 1  # type: ignore[index]

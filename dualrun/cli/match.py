@@ -108,3 +108,95 @@ def list_decisions(config: ConfigOption = None, db: DbOption = None) -> None:
             f"{row['decision']} by {row['actor']} at {row['at']}"
             + (f" ({row['note']})" if row["note"] else "")
         )
+
+
+DECISION_WORDS = {
+    "confirm": "confirm",
+    "确认": "confirm",
+    "是": "confirm",
+    "yes": "confirm",
+    "same": "confirm",
+    "reject": "reject",
+    "拒绝": "reject",
+    "否": "reject",
+    "no": "reject",
+    "different": "reject",
+}
+
+
+@app.command("import")
+def import_decisions(
+    workbook: Annotated[Path, typer.Argument(help="A run workbook with its decision sheet.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show, record nothing.")] = False,
+    login: AsOption = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Record the decisions typed into a run workbook's Match decisions sheet."""
+    import openpyxl
+
+    from dualrun.errors import InputError, Location, UsageError
+    from dualrun.reports.labels import LABELS
+
+    columns = {}
+    for text in LABELS.values():
+        for field_name in ("entity", "manual_identity", "crm_identity", "decision"):
+            columns[text[field_name]] = field_name
+    try:
+        book = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(
+            f"cannot read the workbook: {exc}", location=Location(file=str(workbook))
+        ) from exc
+    sheet_name = next(
+        (n for n in book.sheetnames if n in {t["decisions"] for t in LABELS.values()}), None
+    )
+    if sheet_name is None:
+        raise UsageError(
+            f"{workbook} has no Match decisions sheet",
+            hint="use the run workbook dualrun reconcile wrote",
+        )
+    rows = list(book[sheet_name].iter_rows(values_only=True))
+    header = [columns.get(str(h), "") for h in rows[0]] if rows else []
+    if not {"entity", "manual_identity", "crm_identity", "decision"} <= set(header):
+        raise UsageError(f"{workbook}, sheet {sheet_name!r}: the header row was changed")
+    taken, refused = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = dict(zip(header, row, strict=False))
+        word = str(cells.get("decision") or "").strip()
+        if not word:
+            continue
+        decision = DECISION_WORDS.get(word.casefold())
+        if decision is None:
+            refused.append(f"row {number}: {word!r} is not confirm/确认 or reject/拒绝")
+            continue
+        taken.append(
+            (
+                str(cells["entity"]),
+                str(cells["manual_identity"]),
+                str(cells["crm_identity"]),
+                decision,
+                number,
+            )
+        )
+    for entity, manual_key, crm_key, decision, number in taken:
+        typer.echo(f"  row {number}: {entity} {manual_key} ↔ {crm_key}: {decision}")
+        if not dry_run:
+            _decide(
+                decision,
+                entity,
+                manual_key,
+                crm_key,
+                f"from {workbook.name} row {number}",
+                login,
+                config,
+                db,
+            )
+    for line in refused:
+        typer.echo(f"  rejected: {sheet_name} {line}")
+    typer.echo(
+        f"{len(taken)} decision(s) {'would be ' if dry_run else ''}recorded, "
+        f"{len(refused)} rejected"
+    )
+    if refused:
+        raise typer.Exit(1)

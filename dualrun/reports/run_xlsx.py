@@ -58,7 +58,57 @@ def write_run_xlsx(result: RunResult, path: Path, lang: str) -> None:
                 column_width=18,
                 column_formats={column: differing for column in highlight},
             )
+    decisions = _decision_rows(result, text)
+    if decisions:
+        book.sheet(
+            _sheet_name(text["decisions"], used),
+            decisions,
+            header_format=header,
+            autofilter=True,
+            column_width=22,
+        )
     book.save()
+
+
+def _decision_rows(result: RunResult, text: dict[str, str]) -> list[dict[str, Any]]:
+    """Candidate pairs a person may confirm or reject (`dualrun match import`)."""
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for entity in result.entities:
+        frame = entity.discrepancies.filter(
+            pl.col("members").is_not_null()
+            & pl.col("kind").is_in(["ambiguous_match", "field_mismatch"])
+        )
+        for kind, rule, score, members in frame.select(
+            "kind", "rule", "score", "members"
+        ).iter_rows():
+            listed = json.loads(members)
+            manual = [m for m in listed if m["side"] == "manual"]
+            crm = [m for m in listed if m["side"] == "crm"]
+            for m in manual:
+                for c in crm:
+                    pair = (entity.entity, m["identity"], c["identity"])
+                    if pair in seen:
+                        continue
+                    seen.add(pair)
+                    rows.append(
+                        {
+                            text["entity"]: entity.entity,
+                            text["manual_identity"]: m["identity"],
+                            text["manual_where"]: _where(m),
+                            text["crm_identity"]: c["identity"],
+                            text["crm_where"]: _where(c),
+                            text["rule"]: f"{text[kind]} ({rule})",
+                            text["score"]: score,
+                            text["decision"]: "",
+                        }
+                    )
+    return rows
+
+
+def _where(member: dict[str, Any]) -> str:
+    sheet = f"[{member['sheet']}]" if member.get("sheet") else ""
+    return f"{member['file']}{sheet}#{member['row']}"
 
 
 def _summary_rows(result: RunResult, text: dict[str, str]) -> Iterator[dict[str, Any]]:
