@@ -127,4 +127,5 @@ def demo(
         print_nightly(result, lang or config.project.lang)
     if result is not None:
         typer.echo(f"\nopen the latest report: {result.run.reports.get('html')}")
+        typer.echo(f"cutover readiness: {result.run.reports.get('readiness')}")
         typer.echo(f"the issues: dualrun issues list -c {project / 'dualrun.toml'} --status all")
