@@ -40,8 +40,9 @@ class ReadinessReport:
     blockers: list[dict[str, Any]]
     feed: list[dict[str, Any]]
     signoffs: list[dict[str, Any]]
+    field_trend: dict[str, list[float | None]] = field(default_factory=dict)
+    adoption_trend: dict[str, list[float | None]] = field(default_factory=dict)
     masked: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         document = self.readiness.to_dict()
@@ -54,6 +55,8 @@ class ReadinessReport:
             "thresholds": self.thresholds,
             "entities": self.entities,
             "match_trend": self.match_trend,
+            "field_accuracy_trend": self.field_trend,
+            "adoption_trend": self.adoption_trend,
             "issue_flow": self.flow,
             "backlog_by_severity": self.backlog_by_severity,
             "adoption": self.adoption,
@@ -88,6 +91,8 @@ def build_report(
         thresholds=[g.model_dump() for g in config.data.readiness.active_gates],
         entities=_latest_entities(history),
         match_trend=_match_trend(history),
+        field_trend=_field_trend(history, critical_fields(config)),
+        adoption_trend=_adoption_trend(history),
         flow=[
             {
                 "run_id": f.run_id,
@@ -149,6 +154,35 @@ def _match_trend(history: History) -> dict[str, list[float | None]]:
     for run in history.ok_runs:
         for point in run.entities:
             trend.setdefault(point.entity, []).append(point.match_rate)
+    return trend
+
+
+def _field_trend(
+    history: History, critical: dict[str, tuple[str, ...]]
+) -> dict[str, list[float | None]]:
+    trend: dict[str, list[float | None]] = {}
+    for run in history.ok_runs:
+        for point in run.entities:
+            for name in critical.get(point.entity, ()):
+                trend.setdefault(f"{point.entity}.{name}", []).append(
+                    point.field_accuracy.get(name)
+                )
+    return trend
+
+
+def _adoption_trend(history: History) -> dict[str, list[float | None]]:
+    """Per team (or owner, where no team is set): records present in the CRM ÷ manual."""
+    teams = sorted({o.team or o.owner for run in history.ok_runs for o in run.owners})
+    trend: dict[str, list[float | None]] = {team: [] for team in teams}
+    for run in history.ok_runs:
+        rows: dict[str, list[int]] = {team: [0, 0] for team in teams}
+        for owner in run.owners:
+            total = rows[owner.team or owner.owner]
+            total[0] += owner.rows_manual
+            total[1] += owner.rows_manual - owner.missing_in_crm
+        for team in teams:
+            manual, present = rows[team]
+            trend[team].append(present / manual if manual else None)
     return trend
 
 

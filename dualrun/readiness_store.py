@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from dualrun.store.schema import (
     entity_stats,
     issues,
     owner_stats,
+    run_inputs,
     runs,
     signoffs,
 )
@@ -44,6 +46,25 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 def _list(value: Any) -> list[str]:
     return list(json.loads(value)) if isinstance(value, str) else list(value or [])
+
+
+def _column_drift(rows: Sequence[Any]) -> dict[tuple[int, str], list[str]]:
+    """Per (run, entity): columns that appeared or disappeared since the input's last run."""
+    last: dict[tuple[str, str, str], set[str]] = {}
+    drift: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for run_id, entity, path, columns in rows:
+        table = columns if isinstance(columns, dict) else json.loads(columns or "{}")
+        for sheet, names in sorted(table.items()):
+            where = f"{path}" + (f" [{sheet}]" if sheet else "")
+            before = last.get((entity, path, sheet))
+            now = set(names)
+            if before is not None:
+                drift[(run_id, entity)].extend(
+                    [f"{where}: column {c!r} disappeared" for c in sorted(before - now)]
+                    + [f"{where}: new column {c!r}" for c in sorted(now - before)]
+                )
+            last[(entity, path, sheet)] = now
+    return drift
 
 
 def critical_fields(config: Config) -> dict[str, tuple[str, ...]]:
@@ -79,6 +100,11 @@ def load_history(config: Config, engine: Engine, today: date) -> History:
         signoff_rows = conn.execute(select(signoffs).order_by(signoffs.c.id)).all()
         risk_rows = conn.execute(select(accepted_risks).order_by(accepted_risks.c.id)).all()
         cutover_rows = conn.execute(select(cutovers)).all()
+        input_rows = conn.execute(
+            select(
+                run_inputs.c.run_id, run_inputs.c.entity, run_inputs.c.path, run_inputs.c.columns
+            ).order_by(run_inputs.c.run_id)
+        ).all()
     stats_by_run: dict[int, list[Any]] = defaultdict(list)
     for row in stats_rows:
         stats_by_run[row.run_id].append(row)
@@ -89,6 +115,7 @@ def load_history(config: Config, engine: Engine, today: date) -> History:
     for run_id, entity, field_name, count in mismatch_rows:
         if (entity, field_name) in amount_fields:
             amounts[run_id][entity] += int(count)
+    drift = _column_drift(input_rows)
     points = []
     for run in run_rows:
         if run.status == "running":
@@ -108,6 +135,7 @@ def load_history(config: Config, engine: Engine, today: date) -> History:
                     rows_manual=row.rows_manual,
                     rows_crm=row.rows_crm,
                     sources_ok=True,
+                    column_drift=tuple(drift.get((run.id, row.entity), ())),
                 )
             )
         if run.status != "ok":  # the entities it was asked for: their feed failed

@@ -135,3 +135,22 @@ def test_mask_pii_leaves_no_phone_or_email(demo: Path, tmp_path: Path) -> None:
     assert phone.search(raw) and email.search(raw)
     assert not phone.search(safe) and not email.search(safe)
     assert "138****8000" in safe and "b***@example.cn" in safe
+
+
+def test_a_column_that_appears_in_a_feed_fails_feed_health(tmp_path: Path) -> None:
+    from dualrun.demo import nights, stage_night
+
+    project = copy_demo(tmp_path / "d")
+    config = str(project / "dualrun.toml")
+    stage_night(project, nights(project)[0])
+    assert run_cli("nightly", "-c", config, "--out", str(tmp_path / "o")).code in (0, 1)
+    crm = project / "crm" / "Account.csv"
+    lines = crm.read_text(encoding="utf-8-sig").splitlines()
+    lines = [lines[0] + ",Region"] + [line + ",East" for line in lines[1:]]
+    crm.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    assert run_cli("nightly", "-c", config, "--out", str(tmp_path / "o")).code in (0, 1)
+    document = json.loads(readiness(project, "--format", "json")[1])
+    sfa = next(m for m in document["modules"] if m["module"] == "SFA")
+    feed = next(g for g in sfa["gates"] if g["gate"] == "feed_health")
+    assert not feed["passed"]
+    assert any("new column 'Region'" in d for d in feed["detail"]), feed

@@ -35,6 +35,7 @@ class InputFile:
     sha256: str
     rows: int
     sheets: tuple[str, ...] = ()
+    columns: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (sheet or "", header columns)
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,7 @@ def _input_file(
         sha256=digest.hexdigest(),
         rows=rows,
         sheets=tuple(t.sheet for t in tables if t.sheet),
+        columns=tuple((t.sheet or "", tuple(t.columns)) for t in tables),
     )
 
 

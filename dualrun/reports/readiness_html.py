@@ -51,6 +51,13 @@ LABELS = {
         "yes": "是",
         "no": "否",
         "backlog": "未解决问题（按严重程度）",
+        "accuracy_trend": "关键字段准确率趋势",
+        "adoption_trend": "CRM 录入率趋势（按团队）",
+        "entities": "各对象最新数据",
+        "rows_manual": "手工台账行数",
+        "rows_crm": "CRM 行数",
+        "discrepancies": "差异数",
+        "match_rate": "记录匹配率",
         "change": "变化",
     },
     "en": {
@@ -93,6 +100,13 @@ LABELS = {
         "yes": "yes",
         "no": "no",
         "backlog": "Open issues by severity",
+        "accuracy_trend": "Critical field accuracy",
+        "adoption_trend": "CRM adoption per team",
+        "entities": "Entities (latest run)",
+        "rows_manual": "Manual rows",
+        "rows_crm": "CRM rows",
+        "discrepancies": "Discrepancies",
+        "match_rate": "Match rate",
         "change": "Change",
     },
 }
@@ -108,6 +122,21 @@ def _fmt(value: Any, kind: str) -> str:
     return str(value)
 
 
+def _chart(series: dict[str, list[float | None]]) -> list[dict[str, Any]]:
+    """Lines on a shared 0.8–1.0 (or lower) scale, for rates."""
+    known = [v for values in series.values() for v in values if v is not None]
+    low = min([*known, 0.8])
+    return [
+        {
+            "name": name,
+            "color": PALETTE[n % len(PALETTE)],
+            "points": polyline(values, 560, 160, low=low, high=1.0),
+            "last": next((v for v in reversed(values) if v is not None), None),
+        }
+        for n, (name, values) in enumerate(sorted(series.items()))
+    ]
+
+
 def render_readiness_html(report: ReadinessReport) -> str:
     t = LABELS.get(report.lang, LABELS["en"])
     lines = []
@@ -121,6 +150,8 @@ def render_readiness_html(report: ReadinessReport) -> str:
                 "last": known[-1] if known else None,
             }
         )
+    accuracy = _chart(report.field_trend)
+    adoption = _chart(report.adoption_trend)
     flow = report.flow
     top = max([max(f["arrivals"], f["closures"], f["open"]) for f in flow] or [1]) or 1
     modules = []
@@ -145,6 +176,8 @@ def render_readiness_html(report: ReadinessReport) -> str:
             readiness=report.readiness,
             modules=modules,
             lines=lines,
+            accuracy=accuracy,
+            adoption_lines=adoption,
             arrivals=bars([f["arrivals"] for f in flow], 560, 120, top),
             closures=bars([f["closures"] for f in flow], 560, 120, top),
             open_line=polyline([float(f["open"]) for f in flow], 560, 120, low=0, high=float(top)),

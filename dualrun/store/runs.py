@@ -100,6 +100,7 @@ def commit_run(
                 "sha256": i.sha256,
                 "rows": i.rows,
                 "sheets": list(i.sheets),
+                "columns": {sheet: list(columns) for sheet, columns in i.columns},
             }
             for i in inputs
         ]

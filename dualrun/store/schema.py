@@ -56,6 +56,7 @@ run_inputs = Table(
     Column("sha256", String(64), nullable=False),
     Column("rows", Integer, nullable=False),
     Column("sheets", JSON, nullable=False),
+    Column("columns", JSON),
 )
 
 entity_stats = Table(
