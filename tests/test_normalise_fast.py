@@ -77,3 +77,42 @@ def test_fast_path_really_handles_clean_values() -> None:
 def test_scaled_units_and_other_steps_take_the_python_path() -> None:
     assert fast_path(FieldRule(kind="amount", unit="万元")) is None
     assert fast_path(FieldRule(kind="text", steps=("company_suffix",))) is None
+
+
+DATE_SAMPLES = st.lists(
+    st.one_of(
+        st.builds(
+            lambda y, m, d, sep: f"{y}{sep}{m}{sep}{d}",
+            st.integers(1990, 2030),
+            st.integers(0, 13),
+            st.integers(0, 32),
+            st.sampled_from(["-", "/", ".", "-/"]),
+        ),
+        st.builds(
+            lambda y, m, d, h, zone: f"{y}-{m:02d}-{d:02d}T{h:02d}:26:08.000{zone}",
+            st.integers(1990, 2030),
+            st.integers(1, 12),
+            st.integers(1, 28),
+            st.integers(0, 23),
+            st.sampled_from(["+0000", "Z", "+08:00", "-0500", ""]),
+        ),
+        st.builds(
+            lambda y, m, d: f"{y}-{m:02d}-{d:02d} 00:00:00",
+            st.integers(1990, 2030),
+            st.integers(1, 12),
+            st.integers(1, 31),
+        ),
+        st.text(alphabet="0123456789-/. 年月日:T+Z", max_size=20),
+    ),
+    max_size=40,
+)
+
+
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "UTC", "America/New_York"])
+@settings(max_examples=200, deadline=None)
+@given(values=DATE_SAMPLES)
+def test_vectorised_dates_agree_with_python(tz: str, values: list[str]) -> None:
+    rule = FieldRule(kind="date", timezone=tz)
+    fn = make_normaliser(rule)
+    series = pl.Series("v", values, dtype=pl.String)
+    assert normalise_column(series, rule, fn).to_list() == [fn(v) for v in values]

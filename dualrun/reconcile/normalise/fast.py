@@ -35,9 +35,64 @@ _PATTERNS = {
 }
 
 
+_YMD_SAME_SEPARATOR = r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{4}/\d{1,2}/\d{1,2}$|^\d{4}\.\d{1,2}\.\d{1,2}$"
+_YMD_PARTS = r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"
+_STAMP = (
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?"
+    r"(Z|[+-]\d{2}:?\d{2})$"
+)
+_LOCAL_MIDNIGHT = r"^\d{4}-\d{2}-\d{2} 00:00:00$"
+
+
+def _dates(rule: FieldRule) -> FastPath:
+    """Year-first dates (2024/3/5, 2024.03.05) and ISO timestamps with a zone, in polars.
+
+    A timestamp with a zone is converted to the project's time zone before its date is
+    taken, as the Python normaliser does; an impossible date is left to Python.
+    """
+    tz = rule.timezone
+
+    def run(series: pl.Series) -> pl.Series:
+        value = pl.col("v")
+        parts = value.str.extract_groups(_YMD_PARTS)
+        ymd = pl.when(value.str.contains(_YMD_SAME_SEPARATOR)).then(
+            pl.concat_str(
+                [
+                    parts.struct.field("1"),
+                    parts.struct.field("2").str.zfill(2),
+                    parts.struct.field("3").str.zfill(2),
+                ],
+                separator="-",
+            ).str.to_date("%Y-%m-%d", strict=False)
+        )
+        stamp = pl.when(value.str.contains(_STAMP)).then(
+            value.str.replace(r"Z$", "+00:00")
+            .str.replace(" ", "T")
+            .str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False)
+            .dt.convert_time_zone(tz)
+            .dt.date()
+        )
+        midnight = pl.when(value.str.contains(_LOCAL_MIDNIGHT)).then(
+            value.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+        )
+        found = pl.coalesce(ymd, stamp, midnight).dt.strftime("%Y-%m-%d")
+        return pl.DataFrame({"v": series}).select(found).to_series()
+
+    return run
+
+
 def fast_path(rule: FieldRule) -> FastPath | None:
     """A vectorised normaliser for the values it recognises (null elsewhere), if any."""
     kind = rule.kind
+    if kind == "date" and not rule.day_first:
+        iso = _PATTERNS["date"]
+        dates = _dates(rule)
+
+        def both(series: pl.Series) -> pl.Series:
+            clean = series.str.contains(iso)
+            return pl.select(pl.when(clean).then(series).otherwise(dates(series))).to_series()
+
+        return both
     if kind == "text" and set(rule.steps) - {"casefold"}:
         return None  # Simplified, company suffixes: Python only
     if kind in ("amount", "number") and rule.unit and unit_exponent(rule.unit) != 0:
