@@ -329,25 +329,61 @@ def write_report(report: ReadinessReport, fmt: str, out: Path | None) -> Path | 
     return target
 
 
+MD_LABELS = {
+    "en": {
+        "title": "cutover readiness",
+        "generated": "Generated",
+        "projected": "projected ready",
+        "not_converging": "not converging",
+        "clean": "clean runs",
+        "stable": "stable for",
+        "blockers": "Blockers",
+        "blockers_of": "blockers",
+        "waiting": "waiting on consultant",
+        "days": "d",
+    },
+    "zh": {
+        "title": "上线就绪评估",
+        "generated": "生成于",
+        "projected": "预计就绪",
+        "not_converging": "尚未收敛",
+        "clean": "连续干净运行",
+        "stable": "稳定运行",
+        "blockers": "阻碍上线的问题",
+        "blockers_of": "阻碍上线",
+        "waiting": "等待顾问",
+        "days": "天",
+    },
+}
+
+
 def _markdown(report: ReadinessReport) -> str:
+    from dualrun.reports.readiness_html import translate_change
+
     r = report.readiness
-    lines = [f"# {report.project}: cutover readiness — **{r.overall}**", ""]
-    when = r.projected_ready.isoformat() if r.projected_ready else "not converging"
-    lines.append(f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC · projected ready: {when}")
+    t = MD_LABELS.get(report.lang, MD_LABELS["en"])
+    zh = report.lang == "zh"
+    lines = [f"# {report.project}: {t['title']} — **{r.overall}**", ""]
+    when = r.projected_ready.isoformat() if r.projected_ready else t["not_converging"]
+    lines.append(
+        f"{t['generated']} {report.generated_at:%Y-%m-%d %H:%M} UTC · {t['projected']}: {when}"
+    )
     lines.append("")
     for module in r.modules:
-        change = f" ({module.change_since_previous})" if module.change_since_previous else ""
+        changed = translate_change(module.change_since_previous, report.lang)
+        change = f" ({changed})" if changed else ""
         lines.append(f"## {module.module}: {module.verdict}{change}")
-        lines.append(f"clean runs: {module.clean_runs} · stable for: {module.stable_for}")
-        lines.extend(f"- {reason}" for reason in module.reasons)
+        lines.append(f"{t['clean']}: {module.clean_runs} · {t['stable']}: {module.stable_for}")
+        lines.extend(f"- {reason}" for reason in (module.reasons_zh if zh else module.reasons))
         if module.blockers:
-            lines.append(f"- blockers: {', '.join(module.blockers)}")
+            lines.append(f"- {t['blockers_of']}: {', '.join(module.blockers)}")
         lines.append("")
     if report.blockers:
-        lines.append("## Blockers")
+        lines.append(f"## {t['blockers']}")
         lines.extend(
-            f"- {b['key']} {b['title']} — {b['owner'] or '(unowned)'}, {b['age_days']} d"
-            + (" — waiting on consultant" if b["waiting_on_consultant"] else "")
+            f"- {b['key']} {b['title']} — {b['owner'] or '(unowned)'}, "
+            f"{b['age_days']} {t['days']}"
+            + (f" — {t['waiting']}" if b["waiting_on_consultant"] else "")
             for b in report.blockers
         )
         lines.append("")

@@ -51,7 +51,7 @@ def test_json_carries_the_verdict_and_every_gate(demo: Path) -> None:
 
 
 def test_a_failing_hard_gate_is_no_go_with_exit_3(demo: Path) -> None:
-    code, out, _err = readiness(demo, "--format", "md")
+    code, out, _err = readiness(demo, "--format", "md", "--lang", "en")
     assert code == 3
     assert "**NO-GO**" in out
     assert "account match rate 99.2% is below 99.5%" in out
@@ -154,3 +154,14 @@ def test_a_column_that_appears_in_a_feed_fails_feed_health(tmp_path: Path) -> No
     feed = next(g for g in sfa["gates"] if g["gate"] == "feed_health")
     assert not feed["passed"]
     assert any("new column 'Region'" in d for d in feed["detail"]), feed
+
+
+def test_chinese_reports_speak_chinese(demo: Path) -> None:
+    _code, out, _err = readiness(demo, "--format", "md", "--lang", "zh")
+    assert "上线就绪评估" in out
+    assert "account 记录匹配率 99.2% 低于 99.5%" in out
+    assert "is below" not in out
+    html = demo / "reports" / "readiness-zh.html"
+    readiness(demo, "--format", "html", "--lang", "zh", "-o", str(html))
+    page = html.read_text(encoding="utf-8")
+    assert "尚需顾问和负责人签字确认" in page and "still needs a sign-off" not in page

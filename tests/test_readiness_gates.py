@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from dualrun.readiness import (
+    GATE_KINDS,
+    KIND_SCOPES,
     AcceptedRisk,
     EntityPoint,
     GateConfig,
@@ -612,3 +614,127 @@ def test_accepted_risks_do_not_change_a_gate_result() -> None:
     risk = AcceptedRisk(gate="signoff", owner="lisi", due=date(2024, 4, 1), note="after go-live")
     hist = history(run(1), accepted_risks=(risk,))
     assert not evaluate(gate("signoff"), hist, "SFA", CRITICAL).passed
+
+
+# --- every sentence in Chinese too ---------------------------------------------------------
+
+REASONS_ZH = {
+    "match_rate_below_threshold_names_the_entity": "account 记录匹配率 98.2% 低于 99.5%",
+    "match_rate_passing_names_the_lowest_entity": (
+        "contact 记录匹配率 99.7% 达到 99.5%，为 SFA 中最低"
+    ),
+    "match_rate_just_below_shows_enough_decimals": "account 记录匹配率 99.496% 低于 99.5%",
+    "match_rate_without_an_ok_run_is_not_measurable": (
+        "SFA 的记录匹配率暂无法衡量：尚无成功的运行比对过其记录"
+    ),
+    "match_rate_narrowed_to_one_entity": "account 记录匹配率 99.0% 达到 99%",
+    "field_accuracy_of_critical_fields_from_the_caller": "account amount 字段准确率 97.0% 低于 99%",
+    "field_accuracy_with_fields_of_its_own_ignores_the_others": (
+        "account stage 字段准确率 99.5% 达到 99%"
+    ),
+    "amount_differences_none_allowed": "SFA 有 3 处无法解释的金额差异；不允许有任何差异",
+    "amount_differences_from_the_latest_run_only": "SFA 没有无法解释的金额差异",
+    "clean_runs_ten_in_a_row": "SFA 已连续 10 次干净运行，达到所需的 10 次",
+    "clean_runs_a_discrepancy_restarts_the_count": "SFA 已连续 1 次干净运行，需要 10 次",
+    "clean_runs_another_modules_discrepancy_does_not_count": (
+        "SFA 已连续 10 次干净运行，达到所需的 10 次"
+    ),
+    "blockers_unresolved_s1_or_flagged_in_the_module": "SFA 有 2 个未解决的阻断问题：DR-1 和 DR-2",
+    "blockers_an_issue_naming_no_module_blocks_every_module": "SFA 有 1 个未解决的阻断问题：DR-9",
+    "open_s2_too_many": "SFA 有 6 个未解决的 S2 问题；最多允许 5 个",
+    "open_s2_within_limit_and_complete": (
+        "SFA 有 1 个未解决的 S2 问题（最多允许 5 个），且每个都有负责人、截止日期和临时解决方案"
+    ),
+    "trend_more_arrivals_than_closures": (
+        "最近 3 次运行中，SFA 新增的问题多于关闭的问题：新增 3 个，关闭 1 个"
+    ),
+    "trend_counts_only_the_window": "最近 2 次运行中，SFA 关闭了 1 个问题，新增 1 个",
+    "aging_s1_older_than_two_days": (
+        "SFA 有 1 个未解决的问题超过时限；超出最多的是 DR-1（S1，已存在 3 天，时限 2 天）"
+    ),
+    "aging_s1_two_days_old_is_still_within": "SFA 没有超过时限的未解决问题（S1 2 天、S2 7 天）",
+    "feed_health_column_drift": (
+        "SFA 的最近一次运行（2024-03-02 的运行 2）有 1 个数据源问题：account：crm/Account.csv: "
+        "column 'Phone' disappeared"
+    ),
+    "feed_health_latest_run_failed": "SFA 的最近一次运行（2024-03-02 的运行 2）失败",
+    "feed_health_looks_at_the_latest_run_only": (
+        "SFA 的全部数据源在 2024-03-02 的运行 2 中均已就绪并读取，且没有列漂移"
+    ),
+    "signoff_missing_a_role": "SFA 尚需顾问签字确认",
+    "signoff_by_both_roles_general_or_for_the_module": (
+        "SFA 已由陈顾问（顾问）和李四（负责人）签字确认"
+    ),
+}
+ZH_CASES = [pytest.param(*case.values, REASONS_ZH[str(case.id)], id=case.id) for case in CASES]
+
+
+def is_chinese(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
+@pytest.mark.parametrize(("kind", "hist", "keys", "expected", "reason_zh"), ZH_CASES)
+def test_each_gate_kind_says_the_same_in_chinese(
+    kind: str,
+    hist: History,
+    keys: dict[str, object],
+    expected: tuple[bool, str],
+    reason_zh: str,
+) -> None:
+    result = evaluate(gate(kind, **keys), hist, "SFA", CRITICAL)
+    assert (result.passed, result.reason) == expected
+    assert result.reason_zh == reason_zh
+    assert result.reason_zh != result.reason and is_chinese(result.reason_zh)
+    assert len(result.detail_zh) == len(result.detail)
+
+
+def test_every_kind_of_every_scope_has_a_chinese_reason_and_detail() -> None:
+    # One history where every kind has something to say, judged for every scope value.
+    hist = history(
+        *adoption_history().runs,
+        run(3, point("account", match_rate=0.9, column_drift=("crm/Account.csv: 'Phone'",))),
+        issues=(
+            issue("DR-1", severity="S1", created_at=night(1, 9)),
+            issue("DR-2", severity="S2", owner=None, created_at=night(2, 9)),
+        ),
+        signoffs=(Signoff(role="lead", who="李四", at=night(1, 15), note="UAT 通过"),),
+    )
+    settings = ReadinessConfig(
+        gates=[
+            gate(kind, id=f"{kind}-{scope}", scope=scope)
+            for kind in GATE_KINDS
+            for scope in KIND_SCOPES[kind]
+        ]
+    )
+    results = evaluate_all(settings, hist, CRITICAL)
+    assert {r.kind for r in results} == {g.kind for g in settings.gates}
+    for result in results:
+        assert is_chinese(result.reason_zh) and result.reason_zh != result.reason, result
+        assert len(result.detail_zh) == len(result.detail), result
+        data = result.to_dict()
+        assert (data["reason_zh"], data["detail_zh"]) == (
+            result.reason_zh,
+            list(result.detail_zh),
+        )
+
+
+def test_adoption_and_clean_streaks_in_chinese() -> None:
+    result = evaluate(gate("adoption"), adoption_history(), "account", CRITICAL)
+    assert result.reason_zh == (
+        "account 中有 2 位负责人录入 CRM 的记录少于 95%：王芳（80.0%）和李雷（90.0%）"
+    )
+    assert result.detail_zh == (
+        "王芳（华南销售）：80.0%，50 条记录中有 10 条未录入 CRM",
+        "李雷：90.0%，50 条记录中有 5 条未录入 CRM",
+    )
+    hist = history(*nights(5), run(6, status="failed"), run(7), run(8))
+    streak = evaluate(gate("clean_runs", threshold=3), hist, "SFA", CRITICAL)
+    assert streak.detail_zh == ("连续干净运行中断于 2024-03-06 的运行 6（运行失败）",)
+
+
+def test_a_live_module_says_since_when_in_chinese() -> None:
+    hist = history(run(1), cutovers={"Service": date(2024, 2, 28)})
+    module = evaluate(gate("match_rate"), hist, "Service", CRITICAL)
+    assert module.reason_zh == "Service 已于 2024-02-28 上线，不再评估"
+    entity = evaluate(gate("match_rate", scope="entity"), hist, "case", CRITICAL)
+    assert entity.reason_zh == "case 已随 Service 于 2024-02-28 上线，不再评估"

@@ -390,3 +390,68 @@ def test_the_projection_ignores_live_modules_and_reaches_the_verdict() -> None:
     assert projected_ready_date(hist) == (date(2024, 3, 4), True)
     readiness = judge(SETTINGS, rising(0.95, 0.955, 0.96, 0.965), CRITICAL)
     assert (readiness.projected_ready, readiness.converging) == (date(2024, 3, 10), True)
+
+
+# --- the reasons in Chinese ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("risks", "reason_zh"),
+    [
+        pytest.param(
+            (sfa_risk(date(2024, 3, 31)),),
+            "SFA 尚需顾问签字确认；李四 已接受该风险，有效期至 2024-03-31：the consultant signs "
+            "after UAT",
+            id="accepted",
+        ),
+        pytest.param((), "SFA 尚需顾问签字确认，且未接受该风险", id="none"),
+        pytest.param(
+            (sfa_risk(date(2024, 3, 10)),),
+            "SFA 尚需顾问签字确认；其已接受的风险已于 2024-03-10 过期",
+            id="expired",
+        ),
+    ],
+)
+def test_the_reasons_say_the_same_in_chinese(
+    risks: tuple[AcceptedRisk, ...], reason_zh: str
+) -> None:
+    hist = history(healthy(12), signoffs=LEAD_ONLY, accepted_risks=risks)
+    sfa = next(m for m in judge(SETTINGS, hist, CRITICAL).modules if m.module == "SFA")
+    assert sfa.reasons_zh == (reason_zh,)
+    assert sfa.to_dict()["reasons_zh"] == [reason_zh]
+
+
+@pytest.mark.parametrize(
+    ("runs", "cutovers", "reasons_zh"),
+    [
+        pytest.param(12, {}, ("最近 3 次运行中每个检查项都已通过",), id="go"),
+        pytest.param(
+            11,
+            {},
+            ("所有检查项均已通过，但仅在最近 2 次运行中持续通过，需要 3 次运行",),
+            id="conditional",
+        ),
+        pytest.param(
+            12,
+            {"SFA": date(2024, 3, 5)},
+            ("SFA 已于 2024-03-05 上线，其表格已停用",),
+            id="live",
+        ),
+    ],
+)
+def test_go_conditional_and_live_in_chinese(
+    runs: int, cutovers: dict[str, date], reasons_zh: tuple[str, ...]
+) -> None:
+    readiness = judge(SETTINGS, history(healthy(runs), cutovers=cutovers), CRITICAL)
+    sfa = next(m for m in readiness.modules if m.module == "SFA")
+    assert sfa.reasons_zh == reasons_zh
+    assert len(sfa.reasons_zh) == len(sfa.reasons)
+
+
+def test_no_go_reasons_in_chinese_follow_the_gates() -> None:
+    readiness = judge(SETTINGS, history([*healthy(11), run(12, account=0.98)]), CRITICAL)
+    sfa = next(m for m in readiness.modules if m.module == "SFA")
+    assert sfa.reasons_zh == (
+        "account 记录匹配率 98.0% 低于 99.5%",
+        "SFA 已连续 0 次干净运行，需要 10 次，且未接受该风险",
+    )

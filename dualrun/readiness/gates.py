@@ -6,25 +6,49 @@ scorecard); ``evaluate_for_module`` judges the gates that decide one module's ve
 A figure that cannot be measured yet fails, and its reason says so. A module that is
 live (cut over) is not judged: its results pass and say since when it is live.
 
-Pure: no database, files, clock or printing. Reasons are one English sentence in
-business language; the value, threshold and detail carry the same facts as data.
+Pure: no database, files, clock or printing. Reasons are one sentence in business
+language, in English and in Chinese (``reason``/``reason_zh``, ``detail``/``detail_zh``);
+the value, threshold and detail carry the same facts as data. The measure of each kind
+lives in ``dualrun.readiness.measures``, the sentences in ``dualrun.readiness.messages``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from dualrun.readiness.history import History, IssuePoint, RunPoint, Signoff
-from dualrun.readiness.settings import ISSUE_KINDS, KIND_DEFAULTS, GateConfig, ReadinessConfig
+from dualrun.readiness.history import History
+from dualrun.readiness.measures import (
+    MEASURES,
+    CriticalFields,
+    Measured,
+    Scope,
+    blocks,
+    by_age,
+    clean_streak_text,
+)
+from dualrun.readiness.messages import Text, en_of, msg, zh_of
+from dualrun.readiness.settings import ISSUE_KINDS, GateConfig, ReadinessConfig
 
-CriticalFields = Mapping[str, tuple[str, ...]]  # entity → its critical fields
+__all__ = [
+    "CriticalFields",
+    "GateResult",
+    "clean_streak",
+    "evaluate",
+    "evaluate_all",
+    "evaluate_for_module",
+    "module_blockers",
+    "teams_in",
+]
 
 
 @dataclass(frozen=True)
 class GateResult:
-    """One gate judged for one scope value, with its value over every ok run."""
+    """One gate judged for one scope value, with its value over every ok run.
+
+    ``reason_zh`` and ``detail_zh`` say what ``reason`` and ``detail`` say, in Chinese.
+    """
 
     gate: str
     kind: str
@@ -35,48 +59,23 @@ class GateResult:
     value: float | None  # None: not measurable yet, or the scope is live
     passed: bool
     reason: str  # one sentence: "account match rate 98.2% is below 99.5%"
+    reason_zh: str  # the same sentence in Chinese: "account 记录匹配率 98.2% 低于 99.5%"
     trend: tuple[float | None, ...]  # the value at every ok run, oldest first
     owner: str | None
     detail: tuple[str, ...] = ()  # the failing owners, the blockers' keys...
+    detail_zh: tuple[str, ...] = field(kw_only=True)  # ``detail`` line by line in Chinese
 
     def to_dict(self) -> dict[str, object]:
+        data = dataclasses.asdict(self)
+        reason_zh = data.pop("reason_zh")
+        data.pop("detail_zh")
         return {
-            **dataclasses.asdict(self),
+            **data,
             "trend": list(self.trend),
             "detail": list(self.detail),
+            "reason_zh": reason_zh,
+            "detail_zh": list(self.detail_zh),
         }
-
-
-@dataclass(frozen=True)
-class _Measure:
-    value: float | None
-    passed: bool
-    reason: str
-    detail: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Scope:
-    """What one gate result looks at."""
-
-    value: str | None
-    label: str  # how the reason names the scope
-    entities: tuple[str, ...]
-    modules: frozenset[str]  # issues naming no known entity concern these modules
-    module: str | None  # the module a sign-off must name (None: overall)
-    by_team: bool
-    known_entities: frozenset[str]
-    known_modules: frozenset[str]
-
-    def concerns(self, issue: IssuePoint) -> bool:
-        if issue.entity is not None and issue.entity in self.known_entities:
-            return issue.entity in self.entities
-        if issue.module is None or issue.module not in self.known_modules:
-            return True  # an issue that cannot be placed counts everywhere
-        return issue.module in self.modules
-
-
-Measure = Callable[[GateConfig, History, _Scope, CriticalFields], _Measure]
 
 
 # --- the public entry points -------------------------------------------------------------
@@ -152,13 +151,8 @@ def clean_streak(history: History, entities: Sequence[str]) -> tuple[int, str | 
     discrepancy in them; a failed run breaks the streak. Also returns what broke the
     streak ("run 12 of 2024-03-05, which failed"), or None if nothing has yet.
     """
-    streak = 0
-    for run in reversed(history.runs_covering(entities)):
-        problem = _unclean(run, entities)
-        if problem is not None:
-            return streak, f"{_run_label(run)}, which {problem}"
-        streak += 1
-    return streak, None
+    streak, breaker = clean_streak_text(history, entities)
+    return streak, breaker.en if breaker is not None else None
 
 
 def module_blockers(history: History, module: str) -> tuple[str, ...]:
@@ -166,8 +160,8 @@ def module_blockers(history: History, module: str) -> tuple[str, ...]:
     scope = _module_scope(history, module, history.module_entities.get(module, ()))
     return tuple(
         issue.key
-        for issue in _by_age(history.issues)
-        if scope.concerns(issue) and history.is_open(issue) and _blocks(issue)
+        for issue in by_age(history.issues)
+        if scope.concerns(issue) and history.is_open(issue) and blocks(issue)
     )
 
 
@@ -204,13 +198,13 @@ def _evaluate(
     with_trend: bool,
 ) -> GateResult:
     scope = _resolve(gate, history, scope_value)
-    if isinstance(scope, str):
-        return _result(gate, scope_value, _Measure(None, True, scope), ())
+    if isinstance(scope, Text):
+        return _result(gate, scope_value, Measured(None, True, scope), ())
     if gate.kind in ISSUE_KINDS:
         # Cut the issues to the scope once, so each run's view below filters only those.
         issues = tuple(issue for issue in history.issues if scope.concerns(issue))
         history = dataclasses.replace(history, issues=issues)
-    measure = _MEASURES[gate.kind]
+    measure = MEASURES[gate.kind]
     now = measure(gate, history, scope, critical_fields)
     trend: tuple[float | None, ...] = ()
     if with_trend:
@@ -224,7 +218,7 @@ def _evaluate(
 def _result(
     gate: GateConfig,
     scope_value: str | None,
-    measured: _Measure,
+    measured: Measured,
     trend: tuple[float | None, ...],
 ) -> GateResult:
     threshold = gate.threshold
@@ -241,14 +235,16 @@ def _result(
         threshold=threshold,
         value=measured.value,
         passed=measured.passed,
-        reason=measured.reason,
+        reason=measured.reason.en,
+        reason_zh=measured.reason.zh,
         trend=trend,
         owner=gate.owner,
-        detail=measured.detail,
+        detail=en_of(measured.detail),
+        detail_zh=zh_of(measured.detail),
     )
 
 
-def _resolve(gate: GateConfig, history: History, value: str | None) -> _Scope | str:
+def _resolve(gate: GateConfig, history: History, value: str | None) -> Scope | Text:
     """The scope a result looks at, or the reason it is not judged (its module is live)."""
     parallel = history.entities_in_parallel_run
     if gate.scope in ("module", "entity") and value is None:
@@ -257,7 +253,7 @@ def _resolve(gate: GateConfig, history: History, value: str | None) -> _Scope | 
         assert value is not None
         live = history.live_since(value)
         if live is not None:
-            return f"{value} has been live since {live.isoformat()}; it is no longer judged"
+            return msg("live.module", module=value, since=live.isoformat())
         return _module_scope(
             history, value, _narrowed(gate, history.module_entities.get(value, ()))
         )
@@ -266,38 +262,36 @@ def _resolve(gate: GateConfig, history: History, value: str | None) -> _Scope | 
         module = history.module_of(value)
         live = history.live_since(module) if module is not None else None
         if live is not None:
-            return (
-                f"{value} has been live since {live.isoformat()} with {module}; "
-                "it is no longer judged"
-            )
+            return msg("live.entity", entity=value, since=live.isoformat(), module=module or "")
         modules = frozenset({module}) if module is not None else frozenset()
-        return _scope(history, value, value, (value,), modules, module)
+        return _scope(history, value, Text(value, value), (value,), modules, module)
     entities = _narrowed(gate, parallel)
     if gate.entities is None:
         modules = frozenset(m for m in history.module_entities if history.live_since(m) is None)
     else:
         modules = frozenset(_modules_of(history, entities))
     if gate.scope == "overall":
-        return _scope(history, None, "all modules", entities, modules, None)
-    label = value if value is not None else "owners without a team"
+        return _scope(history, None, msg("scope.overall"), entities, modules, None)
+    label = Text(value, value) if value is not None else msg("scope.teamless")
     return _scope(history, value, label, entities, modules, None, by_team=True)
 
 
-def _module_scope(history: History, module: str, entities: Sequence[str]) -> _Scope:
-    return _scope(history, module, module, tuple(entities), frozenset({module}), module)
+def _module_scope(history: History, module: str, entities: Sequence[str]) -> Scope:
+    m = Text(module, module)
+    return _scope(history, module, m, tuple(entities), frozenset({module}), module)
 
 
 def _scope(
     history: History,
     value: str | None,
-    label: str,
+    label: Text,
     entities: Sequence[str],
     modules: frozenset[str],
     module: str | None,
     *,
     by_team: bool = False,
-) -> _Scope:
-    return _Scope(
+) -> Scope:
+    return Scope(
         value=value,
         label=label,
         entities=tuple(entities),
@@ -341,420 +335,3 @@ def _scope_values(gate: GateConfig, history: History) -> tuple[str | None, ...]:
         return _narrowed(gate, every)
     entities = _narrowed(gate, history.entities_in_parallel_run)
     return teams_in(history, entities)
-
-
-# --- the measures, one per kind -----------------------------------------------------------
-
-
-def _match_rate(
-    gate: GateConfig, history: History, scope: _Scope, critical_fields: CriticalFields
-) -> _Measure:
-    threshold = _threshold(gate)
-    rates = sorted(
-        (point.match_rate, point.entity)
-        for _, point in history.latest_points(scope.entities)
-        if point.match_rate is not None
-    )
-    if not rates:
-        return _unmeasured(
-            f"the match rate of {scope.label}", "no successful run has compared its records"
-        )
-    lowest, entity = rates[0]
-    below = [(rate, name) for rate, name in rates if rate < threshold]
-    shown = f"{entity} match rate {_percent(lowest, threshold)}"
-    if below:
-        detail = tuple(f"{name}: {_percent(rate, threshold)}" for rate, name in below)
-        reason = f"{shown} is below {_limit(threshold)}{_and_more(len(below), 'entity')}"
-        return _Measure(lowest, False, reason, detail)
-    tail = f", the lowest in {scope.label}" if len(rates) > 1 else ""
-    return _Measure(lowest, True, f"{shown} meets {_limit(threshold)}{tail}")
-
-
-def _field_accuracy(
-    gate: GateConfig, history: History, scope: _Scope, critical_fields: CriticalFields
-) -> _Measure:
-    threshold = _threshold(gate)
-
-    def fields_of(entity: str) -> Sequence[str]:
-        return gate.fields if gate.fields is not None else critical_fields.get(entity, ())
-
-    measured = sorted(
-        (accuracy, point.entity, name)
-        for _, point in history.latest_points(scope.entities)
-        for name in fields_of(point.entity)
-        if (accuracy := point.field_accuracy.get(name)) is not None
-    )
-    if not measured:
-        declared = any(fields_of(entity) for entity in scope.entities)
-        why = (
-            "no successful run has compared its critical fields"
-            if declared
-            else "no critical fields are declared for it (give the gate fields)"
-        )
-        return _unmeasured(f"the field accuracy of {scope.label}", why)
-    lowest, entity, name = measured[0]
-    below = [item for item in measured if item[0] < threshold]
-    shown = f"{entity} {name} accuracy {_percent(lowest, threshold)}"
-    if below:
-        detail = tuple(f"{e} {f}: {_percent(a, threshold)}" for a, e, f in below)
-        reason = f"{shown} is below {_limit(threshold)}{_and_more(len(below), 'field')}"
-        return _Measure(lowest, False, reason, detail)
-    tail = f", the lowest critical field in {scope.label}" if len(measured) > 1 else ""
-    return _Measure(lowest, True, f"{shown} meets {_limit(threshold)}{tail}")
-
-
-def _amount_differences(
-    gate: GateConfig, history: History, scope: _Scope, critical_fields: CriticalFields
-) -> _Measure:
-    allowed = int(_threshold(gate))
-    points = history.latest_points(scope.entities)
-    if not points:
-        return _unmeasured(
-            f"the amount differences of {scope.label}", "no successful run has compared it"
-        )
-    counts = [
-        (point.entity, run.unexplained_amount_differences.get(point.entity, 0))
-        for run, point in points
-    ]
-    total = sum(count for _, count in counts)
-    noun = "unexplained amount difference"
-    detail = tuple(f"{entity}: {_count(count, noun)}" for entity, count in counts if count)
-    if total == 0:
-        return _Measure(0, True, f"{scope.label} has no unexplained amount differences")
-    if total <= allowed:
-        return _Measure(total, True, f"{scope.label} has {_count(total, noun)}, within {allowed}")
-    limit = "none are allowed" if allowed == 0 else f"at most {allowed} are allowed"
-    return _Measure(total, False, f"{scope.label} has {_count(total, noun)}; {limit}", detail)
-
-
-def _clean_runs(
-    gate: GateConfig, history: History, scope: _Scope, critical_fields: CriticalFields
-) -> _Measure:
-    needed = int(_threshold(gate))
-    if not history.runs_covering(scope.entities):
-        return _unmeasured(f"the clean runs of {scope.label}", "no run has compared it")
-    streak, breaker = clean_streak(history, scope.entities)
-    detail = (f"the streak was broken by {breaker}",) if breaker is not None else ()
-    runs = _count(streak, "clean run")
-    if streak >= needed:
-        return _Measure(streak, True, f"{scope.label} has had {runs} in a row, {needed} needed")
-    reason = f"{scope.label} has had only {runs} in a row; {needed} are needed"
-    return _Measure(streak, False, reason, detail)
-
-
-def _blockers(
-    gate: GateConfig, history: History, scope: _Scope, critical_fields: CriticalFields
-) -> _Measure:
-    allowed = int(_threshold(gate))
-    keys = tuple(
-        issue.key for issue in _by_age(history.issues) if history.is_open(issue) and _blocks(issue)
-    )
-    if not keys:
-        return _Measure(0, True, f"{scope.label} has no unresolved blockers")
-    reason = f"{scope.label} has {_count(len(keys), 'unresolved blocker')}: {_listing(keys)}"
-    passed = len(keys) <= allowed
-    if passed:
-        reason += f", within {allowed}"
-    return _Measure(len(keys), passed, reason, keys)
-
-
-def _open_s2(
-    gate: GateConfig, history: History, scope: _Scope, critical_fields: CriticalFields
-) -> _Measure:
-    allowed = int(_threshold(gate))
-    open_s2 = [
-        issue
-        for issue in _by_age(history.issues)
-        if history.is_open(issue) and issue.severity == "S2"
-    ]
-    gaps = []
-    for issue in open_s2:
-        missing = [
-            noun
-            for noun, present in (
-                ("an owner", bool(issue.owner)),
-                ("a due date", issue.due_date is not None),
-                ("a workaround", bool((issue.workaround or "").strip())),
-            )
-            if not present
-        ]
-        if missing:
-            gaps.append(f"{issue.key} lacks {_both(missing)}")
-    count = len(open_s2)
-    issues = _count(count, "unresolved S2 issue")
-    if count > allowed:
-        reason = f"{scope.label} has {issues}; at most {allowed} are allowed"
-        return _Measure(count, False, reason, tuple(gaps) or tuple(i.key for i in open_s2))
-    if gaps:
-        verb = "lacks" if len(gaps) == 1 else "lack"
-        reason = (
-            f"{_count(len(gaps), 'unresolved S2 issue')} in {scope.label} {verb} "
-            "an owner, a due date or a workaround"
-        )
-        return _Measure(count, False, reason, tuple(gaps))
-    if count == 0:
-        return _Measure(0, True, f"{scope.label} has no unresolved S2 issues")
-    reason = (
-        f"{scope.label} has {issues} (at most {allowed}), "
-        "each with an owner, a due date and a workaround"
-    )
-    return _Measure(count, True, reason)
-
-
-def _trend(
-    gate: GateConfig, history: History, scope: _Scope, critical_fields: CriticalFields
-) -> _Measure:
-    needed = int(_threshold(gate))
-    window = gate.window if gate.window is not None else int(KIND_DEFAULTS["trend"]["window"])
-    flows = history.issue_flow()[-window:]
-    if not flows:
-        return _unmeasured(f"the issue trend of {scope.label}", "no run has happened")
-    arrived = sum(flow.arrivals for flow in flows)
-    closed = sum(flow.closures for flow in flows)
-    net = closed - arrived
-    detail = tuple(
-        f"run {flow.run_id}: {flow.arrivals} arrived, {flow.closures} closed, "
-        f"{flow.open_at_end} open"
-        for flow in flows
-    )
-    span = f"over the last {_count(len(flows), 'run')}"
-    outcome = (
-        f"{_count(closed, 'issue')} in {scope.label} {'was' if closed == 1 else 'were'} "
-        f"closed against {arrived} arrived {span}"
-    )
-    if net >= needed:
-        return _Measure(net, True, outcome, detail)
-    if needed == 0:
-        reason = (
-            f"more issues arrived in {scope.label} than were closed {span}: "
-            f"{arrived} arrived, {closed} closed"
-        )
-    else:
-        reason = f"{outcome}, short of the {needed:+d} net closures needed"
-    return _Measure(net, False, reason, detail)
-
-
-def _aging(
-    gate: GateConfig, history: History, scope: _Scope, critical_fields: CriticalFields
-) -> _Measure:
-    allowed = int(_threshold(gate))
-    limits = gate.max_age_days or {}
-    too_old = []
-    for issue in history.issues:
-        limit = limits.get(issue.severity or "")
-        if limit is None or not history.is_open(issue):
-            continue
-        age = (history.today - issue.created_at.date()).days
-        if age > limit:
-            too_old.append((limit - age, issue.key, issue.severity, age, limit))
-    too_old.sort()
-    rules = ", ".join(f"{severity} {_count(days, 'day')}" for severity, days in limits.items())
-    if not too_old:
-        return _Measure(
-            0, True, f"no unresolved issue in {scope.label} is past its age limit ({rules})"
-        )
-    _, key, severity, age, limit = too_old[0]
-    detail = tuple(
-        f"{k} ({s}) is {_count(a, 'day')} old; the limit is {n}" for _, k, s, a, n in too_old
-    )
-    verb = "is" if len(too_old) == 1 else "are"
-    reason = (
-        f"{_count(len(too_old), 'unresolved issue')} in {scope.label} {verb} past the age "
-        f"limit; the furthest past is {key} ({severity}, {_count(age, 'day')} old, limit {limit})"
-    )
-    return _Measure(len(too_old), len(too_old) <= allowed, reason, detail)
-
-
-def _adoption(
-    gate: GateConfig, history: History, scope: _Scope, critical_fields: CriticalFields
-) -> _Measure:
-    threshold = _threshold(gate)
-    totals: dict[str, list[int]] = {}
-    teams: dict[str, str | None] = {}
-    for run, point in history.latest_points(scope.entities):
-        for owner in run.owners:
-            if owner.entity != point.entity or (scope.by_team and owner.team != scope.value):
-                continue
-            figures = totals.setdefault(owner.owner, [0, 0])
-            figures[0] += owner.rows_manual
-            figures[1] += owner.missing_in_crm
-            teams.setdefault(owner.owner, owner.team)
-    owners = sorted(
-        ((manual - missing) / manual, name, manual, missing)
-        for name, (manual, missing) in totals.items()
-        if manual > 0
-    )
-    if not owners:
-        return _unmeasured(
-            f"the adoption of {scope.label}", "no successful run has counted an owner's records"
-        )
-    lowest, name, _, _ = owners[0]
-    below = [owner for owner in owners if owner[0] < threshold]
-    among = "without a team" if scope.by_team and scope.value is None else f"in {scope.label}"
-    if not below:
-        reason = (
-            f"every owner {among} has at least {_limit(threshold)} of their records "
-            f"in the CRM; the lowest is {name} at {_percent(lowest, threshold)}"
-        )
-        return _Measure(lowest, True, reason)
-
-    def who(owner: str) -> str:
-        team = teams.get(owner)
-        return f"{owner} ({team})" if team and not scope.by_team else owner
-
-    detail = tuple(
-        f"{who(owner)}: {_percent(rate, threshold)}, {missing} of {manual} records "
-        "missing in the CRM"
-        for rate, owner, manual, missing in below
-    )
-    names = [f"{owner} ({_percent(rate, threshold)})" for rate, owner, _, _ in below]
-    verb = "has" if len(below) == 1 else "have"
-    reason = (
-        f"{_count(len(below), 'owner')} {among} {verb} fewer than "
-        f"{_limit(threshold)} of their records in the CRM: {_listing(names)}"
-    )
-    return _Measure(lowest, False, reason, detail)
-
-
-def _feed_health(
-    gate: GateConfig, history: History, scope: _Scope, critical_fields: CriticalFields
-) -> _Measure:
-    runs = history.runs_covering(scope.entities)
-    if not runs:
-        return _unmeasured(f"the feeds of {scope.label}", "no run has read its sources")
-    run = runs[-1]
-    problems = [] if run.ok else [f"{_run_label(run)} failed"]
-    for point in run.entities:
-        if point.entity not in scope.entities:
-            continue
-        if not point.sources_ok:
-            problems.append(f"{point.entity}: a source is missing or could not be read")
-        problems.extend(f"{point.entity}: {drift}" for drift in point.column_drift)
-    latest = f"the latest run for {scope.label}, {_run_label(run)},"
-    if not problems:
-        reason = f"every source of {scope.label} was present and read in {_run_label(run)}, "
-        return _Measure(0, True, reason + "with no column drift")
-    if not run.ok:
-        more = len(problems) - 1
-        tail = f", with {_count(more, 'more feed problem')}" if more else ""
-        return _Measure(len(problems), False, f"{latest} failed{tail}", tuple(problems))
-    reason = f"{latest} had {_count(len(problems), 'feed problem')}: {problems[0]}"
-    return _Measure(len(problems), False, reason, tuple(problems))
-
-
-def _signoff(
-    gate: GateConfig, history: History, scope: _Scope, critical_fields: CriticalFields
-) -> _Measure:
-    roles = list(gate.roles or ())
-    latest: dict[str, Signoff] = {}
-    for signoff in sorted(history.signoffs, key=lambda s: s.at):
-        if signoff.role in roles and signoff.module in (None, scope.module):
-            latest[signoff.role] = signoff
-    signed = [latest[role] for role in roles if role in latest]
-    detail = tuple(
-        f"{s.role}: {s.who} on {s.at.date().isoformat()}" + (f" ({s.note})" if s.note else "")
-        for s in signed
-    )
-    missing = [role for role in roles if role not in latest]
-    if missing:
-        wanted = _both([f"the {role}" for role in missing])
-        return _Measure(
-            len(signed), False, f"{scope.label} still needs a sign-off by {wanted}", detail
-        )
-    names = _both([f"{s.who} ({s.role})" for s in signed])
-    return _Measure(len(signed), True, f"{scope.label} is signed off by {names}", detail)
-
-
-_MEASURES: Mapping[str, Measure] = {
-    "match_rate": _match_rate,
-    "field_accuracy": _field_accuracy,
-    "amount_differences": _amount_differences,
-    "clean_runs": _clean_runs,
-    "blockers": _blockers,
-    "open_s2": _open_s2,
-    "trend": _trend,
-    "aging": _aging,
-    "adoption": _adoption,
-    "feed_health": _feed_health,
-    "signoff": _signoff,
-}
-
-
-# --- small helpers -------------------------------------------------------------------------
-
-
-def _threshold(gate: GateConfig) -> float:
-    if gate.threshold is None:
-        raise ValueError(f"gate {gate.id!r} ({gate.kind}) has no threshold")
-    return gate.threshold
-
-
-def _unmeasured(what: str, why: str) -> _Measure:
-    return _Measure(None, False, f"{what} cannot be measured yet: {why}")
-
-
-def _blocks(issue: IssuePoint) -> bool:
-    # The rule of dualrun.issues.lifecycle.is_blocker; openness is the history's to say.
-    return issue.severity == "S1" or issue.blocks_cutover
-
-
-def _by_age(issues: Sequence[IssuePoint]) -> list[IssuePoint]:
-    return sorted(issues, key=lambda issue: (issue.created_at, issue.key))
-
-
-def _unclean(run: RunPoint, entities: Sequence[str]) -> str | None:
-    """Why ``run`` is not clean for ``entities`` (None: it is)."""
-    if not run.ok:
-        return "failed"
-    points = [point for point in run.entities if point.entity in entities]
-    unread = [point.entity for point in points if not point.sources_ok]
-    if unread:
-        return f"could not read every source of {_both(unread)}"
-    found = sum(point.discrepancies for point in points)
-    if found:
-        names = _both([point.entity for point in points if point.discrepancies])
-        return f"found {_count(found, 'discrepancy', 'discrepancies')} in {names}"
-    return None
-
-
-def _run_label(run: RunPoint) -> str:
-    return f"run {run.run_id} of {run.started_at.date().isoformat()}"
-
-
-def _limit(threshold: float) -> str:
-    """A threshold as a percentage with no trailing zeros: 0.995 → "99.5%"."""
-    return f"{threshold * 100:.3f}".rstrip("0").rstrip(".") + "%"
-
-
-def _percent(value: float, threshold: float) -> str:
-    """A rate with one decimal, or more where one would look equal to the threshold."""
-    text = f"{value * 100:.1f}"
-    for decimals in (1, 2, 3):
-        text = f"{value * 100:.{decimals}f}"
-        if value == threshold or text != f"{threshold * 100:.{decimals}f}":
-            break
-    return text + "%"
-
-
-def _count(number: int, noun: str, plural: str | None = None) -> str:
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
-
-
-def _and_more(count: int, noun: str) -> str:
-    if count <= 1:
-        return ""
-    plural = "entities" if noun == "entity" else noun + "s"
-    others = _count(count - 1, f"other {noun}", f"other {plural}")
-    return f", and {others} {'is' if count == 2 else 'are'} too"
-
-
-def _listing(items: Sequence[str], shown: int = 5) -> str:
-    if len(items) <= shown:
-        return _both(list(items))
-    return ", ".join(items[:shown]) + f" and {len(items) - shown} more"
-
-
-def _both(words: Sequence[str]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]

@@ -18,7 +18,7 @@ Pure: no database, files, clock or printing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from dualrun.errors import EXIT_FINDINGS, EXIT_NO_GO, EXIT_OK
@@ -30,6 +30,7 @@ from dualrun.readiness.gates import (
     module_blockers,
 )
 from dualrun.readiness.history import AcceptedRisk, History
+from dualrun.readiness.messages import Text, count, en_of, msg, zh_of
 from dualrun.readiness.projection import projected_ready_date
 from dualrun.readiness.settings import ReadinessConfig
 
@@ -46,7 +47,10 @@ EXIT_CODES: Mapping[str, int] = {GO: EXIT_OK, CONDITIONAL: EXIT_FINDINGS, NO_GO:
 
 @dataclass(frozen=True)
 class ModuleVerdict:
-    """One module's verdict with its reasons (one sentence each) and the gates behind it."""
+    """One module's verdict with its reasons (one sentence each) and the gates behind it.
+
+    ``reasons_zh`` says what ``reasons`` says, sentence by sentence, in Chinese.
+    """
 
     module: str
     verdict: str  # GO | CONDITIONAL | NO-GO | LIVE
@@ -57,6 +61,7 @@ class ModuleVerdict:
     blockers: tuple[str, ...]  # keys of the unresolved blockers, oldest first
     change_since_previous: str | None  # "was NO-GO", "unchanged"; None: no earlier run
     live_since: date | None = None
+    reasons_zh: tuple[str, ...] = field(kw_only=True)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -69,6 +74,7 @@ class ModuleVerdict:
             "blockers": list(self.blockers),
             "change_since_previous": self.change_since_previous,
             "live_since": self.live_since.isoformat() if self.live_since else None,
+            "reasons_zh": list(self.reasons_zh),
         }
 
 
@@ -148,7 +154,7 @@ def valid_risk(history: History, gate: str, module: str) -> AcceptedRisk | None:
 @dataclass(frozen=True)
 class _Decision:
     verdict: str
-    reasons: tuple[str, ...]
+    reasons: tuple[Text, ...]
     gates: tuple[GateResult, ...]
     stable_for: int
 
@@ -190,7 +196,8 @@ class _ModuleJudge:
         return ModuleVerdict(
             module=self.module,
             verdict=now.verdict,
-            reasons=now.reasons,
+            reasons=en_of(now.reasons),
+            reasons_zh=zh_of(now.reasons),
             gates=now.gates,
             clean_runs=clean_streak(self.history, self.entities)[0],
             stable_for=now.stable_for,
@@ -233,8 +240,8 @@ class _ModuleJudge:
         view = self.views[index]
         live = view.live_since(self.module)
         if live is not None:
-            reason = f"{self.module} has been live since {live.isoformat()}; its spreadsheets "
-            return _Decision(LIVE, (reason + "are retired",), (), 0)
+            reason = msg("verdict.live", module=self.module, since=live.isoformat())
+            return _Decision(LIVE, (reason,), (), 0)
         gates = self.results(index)
         failing = [result for result in gates if not result.passed]
         if failing:
@@ -242,34 +249,39 @@ class _ModuleJudge:
         needed = self.settings.stable_runs
         stable = self._stable_from(index, needed)
         if stable >= needed:
-            reason = f"every gate has passed for the last {_runs(needed)}"
+            reason = msg("verdict.go", runs=count(needed, "run"))
             return _Decision(GO, (reason,), gates, stable)
-        reason = f"every gate passes, but only for the last {stable} of the {_runs(needed)} needed"
+        reason = msg("verdict.not_yet_stable", stable=stable, runs=count(needed, "run"))
         return _Decision(CONDITIONAL, (reason,), gates, stable)
 
     def _with_failures(
         self, view: History, gates: tuple[GateResult, ...], failing: Sequence[GateResult]
     ) -> _Decision:
-        blocking: list[str] = []
-        accepted: list[str] = []
+        blocking: list[Text] = []
+        accepted: list[Text] = []
         for result in failing:
+            reason = Text(result.reason, result.reason_zh)
             if result.hard:
-                blocking.append(result.reason)
+                blocking.append(reason)
                 continue
             risk = valid_risk(view, result.gate, self.module)
             if risk is not None:
                 accepted.append(
-                    f"{result.reason}; risk accepted by {risk.owner} until "
-                    f"{risk.due.isoformat()}: {risk.note}"
+                    msg(
+                        "verdict.risk_accepted",
+                        reason=reason,
+                        owner=risk.owner,
+                        due=risk.due.isoformat(),
+                        note=risk.note,
+                    )
                 )
                 continue
             expired = _expired_risk(view, result.gate, self.module)
             if expired is not None:
-                blocking.append(
-                    f"{result.reason}; its accepted risk expired on {expired.due.isoformat()}"
-                )
+                due = expired.due.isoformat()
+                blocking.append(msg("verdict.risk_expired", reason=reason, due=due))
             else:
-                blocking.append(f"{result.reason}, and no risk is accepted for it")
+                blocking.append(msg("verdict.no_risk", reason=reason))
         if blocking:
             return _Decision(NO_GO, tuple(blocking), gates, 0)
         return _Decision(CONDITIONAL, tuple(accepted), gates, 0)
@@ -293,7 +305,3 @@ def _expired_risk(history: History, gate: str, module: str) -> AcceptedRisk | No
         if risk.gate == gate and risk.module in (None, module) and risk.due < history.today
     ]
     return max(risks, key=lambda risk: risk.due, default=None)
-
-
-def _runs(count: int) -> str:
-    return f"{count} run" if count == 1 else f"{count} runs"

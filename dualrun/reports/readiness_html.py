@@ -122,6 +122,17 @@ def _fmt(value: Any, kind: str) -> str:
     return str(value)
 
 
+def translate_change(text: str | None, lang: str) -> str:
+    """The verdict's change since the previous run ("was NO-GO", "unchanged")."""
+    if not text:
+        return ""
+    if lang != "zh":
+        return text
+    if text == "unchanged":
+        return "无变化"
+    return text.replace("was ", "此前为 ")
+
+
 def _chart(series: dict[str, list[float | None]]) -> list[dict[str, Any]]:
     """Lines on a shared 0.8–1.0 (or lower) scale, for rates."""
     known = [v for values in series.values() for v in values if v is not None]
@@ -173,6 +184,8 @@ def render_readiness_html(report: ReadinessReport) -> str:
         .render(
             t=t,
             r=report,
+            zh=report.lang == "zh",
+            change=lambda text: translate_change(text, report.lang),
             readiness=report.readiness,
             modules=modules,
             lines=lines,
