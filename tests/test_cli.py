@@ -18,7 +18,24 @@ def test_version() -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["check"], ["reconcile"], ["runs"], ["demo"], ["db"], ["db", "upgrade"]]
+    "command",
+    [
+        [],
+        ["check"],
+        ["reconcile"],
+        ["runs"],
+        ["demo"],
+        ["db"],
+        ["db", "upgrade"],
+        ["init"],
+        ["nightly"],
+        ["issues"],
+        ["match"],
+        ["readiness"],
+        ["signoff"],
+        ["accept-risk"],
+        ["cutover"],
+    ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
     result = run_cli(*command, "--help")

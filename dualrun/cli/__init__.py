@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from dualrun import __version__
+from dualrun.cli.init import register as register_init
 from dualrun.cli.issues import app as issues_app
 from dualrun.cli.match import app as match_app
 from dualrun.cli.readiness import register as register_readiness
@@ -36,6 +37,7 @@ app.add_typer(issues_app, name="issues")
 app.add_typer(match_app, name="match")
 register_reconcile(app, db_app)
 register_readiness(app)
+register_init(app)
 
 DEBUG_ENV = "DUALRUN_DEBUG"
 

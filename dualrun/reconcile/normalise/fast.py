@@ -119,11 +119,28 @@ def fast_path(rule: FieldRule) -> FastPath | None:
 
 
 def normalise_column(series: pl.Series, rule: FieldRule, fn: Normaliser) -> pl.Series:
-    """``normalise_series`` with the fast path first: Python sees only the rest."""
+    """``normalise_series`` with the fast path first: Python sees only the rest.
+
+    A column with few distinct values (dates, owners, stages) is normalised once per
+    distinct value and mapped back; a column of mostly distinct values (IDs, phones) is
+    run through the fast path whole, which saves hashing it.
+    """
     text = series if series.dtype == pl.String else series.cast(pl.String)
     fast = fast_path(rule)
     if fast is None:
         return normalise_series(text, fn)
+    head = text.head(10_000)
+    if head.len() and head.n_unique() < head.len() // 2:
+        distinct = text.unique().drop_nulls()
+        normal = _fast_then_python(distinct, fast, fn)
+        changed = distinct.ne_missing(normal)
+        if not changed.any():
+            return text
+        return text.replace(distinct.filter(changed), normal.filter(changed)).alias(text.name)
+    return _fast_then_python(text, fast, fn).alias(text.name)
+
+
+def _fast_then_python(text: pl.Series, fast: FastPath, fn: Normaliser) -> pl.Series:
     quick = fast(text)
     undecided = text.is_not_null() & quick.is_null()
     if not undecided.any():
