@@ -41,6 +41,7 @@ class ReadinessReport:
     feed: list[dict[str, Any]]
     signoffs: list[dict[str, Any]]
     field_trend: dict[str, list[float | None]] = field(default_factory=dict)
+    backlog_trend: dict[str, list[int]] = field(default_factory=dict)  # severity → open per run
     adoption_trend: dict[str, list[float | None]] = field(default_factory=dict)
     masked: bool = False
 
@@ -57,6 +58,7 @@ class ReadinessReport:
             "match_trend": self.match_trend,
             "field_accuracy_trend": self.field_trend,
             "adoption_trend": self.adoption_trend,
+            "backlog_trend": self.backlog_trend,
             "issue_flow": self.flow,
             "backlog_by_severity": self.backlog_by_severity,
             "adoption": self.adoption,
@@ -93,6 +95,7 @@ def build_report(
         match_trend=_match_trend(history),
         field_trend=_field_trend(history, critical_fields(config)),
         adoption_trend=_adoption_trend(history),
+        backlog_trend=_backlog_trend(history),
         flow=[
             {
                 "run_id": f.run_id,
@@ -184,6 +187,33 @@ def _adoption_trend(history: History) -> dict[str, list[float | None]]:
             manual, present = rows[team]
             trend[team].append(present / manual if manual else None)
     return trend
+
+
+def _backlog_trend(history: History) -> dict[str, list[int]]:
+    """Issues open when each run ended (the next run's start, or now), by severity."""
+    ends = [run.started_at for run in history.runs[1:]] + [None]
+    trend: dict[str, list[int]] = {s: [] for s in ("S1", "S2", "S3", "S4", "-")}
+    for end in ends:
+        counts = dict.fromkeys(trend, 0)
+        for issue in history.issues:
+            created = _aware(issue.created_at)
+            resolved = _aware(issue.resolved_at)
+            if end is not None and created is not None and created >= end:
+                continue
+            if resolved is not None and (end is None or resolved < end):
+                continue
+            if end is None and not history.is_open(issue):
+                continue
+            counts[issue.severity or "-"] += 1
+        for severity, count in counts.items():
+            trend[severity].append(count)
+    return trend
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _backlog(history: History) -> dict[str, int]:

@@ -56,3 +56,13 @@ def test_readiness_output_matches_the_golden_file(fmt: str, report_texts: dict[s
 
 def test_verdicts_night_by_night(report_texts: dict[str, str]) -> None:
     assert report_texts["verdicts"] == "NO-GO NO-GO NO-GO NO-GO NO-GO"
+
+
+def test_backlog_by_severity_adds_up_to_the_open_issues(report_texts: dict[str, str]) -> None:
+    import json
+
+    document = json.loads(report_texts["json"])
+    trend = document["backlog_trend"]
+    totals = [sum(values[n] for values in trend.values()) for n in range(len(trend["S1"]))]
+    assert totals == [flow["open"] for flow in document["issue_flow"]]
+    assert totals[0] == 60

@@ -162,6 +162,22 @@ def render_readiness_html(report: ReadinessReport) -> str:
             }
         )
     accuracy = _chart(report.field_trend)
+    backlog_top = max([max(v, default=0) for v in report.backlog_trend.values()] or [1]) or 1
+    severity_lines = [
+        {
+            "name": sev,
+            "color": color,
+            "points": polyline(
+                [float(v) for v in values], 560, 120, low=0, high=float(backlog_top)
+            ),
+        }
+        for (sev, values), color in zip(
+            report.backlog_trend.items(),
+            ("#b91c1c", "#d97706", "#2563eb", "#6b7280", "#9ca3af"),
+            strict=False,
+        )
+        if any(values)
+    ]
     adoption = _chart(report.adoption_trend)
     flow = report.flow
     top = max([max(f["arrivals"], f["closures"], f["open"]) for f in flow] or [1]) or 1
@@ -190,6 +206,7 @@ def render_readiness_html(report: ReadinessReport) -> str:
             modules=modules,
             lines=lines,
             accuracy=accuracy,
+            severity_lines=severity_lines,
             adoption_lines=adoption,
             arrivals=bars([f["arrivals"] for f in flow], 560, 120, top),
             closures=bars([f["closures"] for f in flow], 560, 120, top),
