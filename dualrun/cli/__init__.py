@@ -17,6 +17,7 @@ import typer
 
 from dualrun import __version__
 from dualrun.cli.init import register as register_init
+from dualrun.cli.intake import register as register_intake
 from dualrun.cli.issues import app as issues_app
 from dualrun.cli.match import app as match_app
 from dualrun.cli.readiness import register as register_readiness
@@ -33,6 +34,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Manage the store (SQLite file or PostgreSQL).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+register_intake(issues_app)
 app.add_typer(issues_app, name="issues")
 app.add_typer(match_app, name="match")
 register_reconcile(app, db_app)
