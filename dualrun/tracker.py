@@ -428,6 +428,17 @@ class Tracker:
             )
             return True
 
+    def require_lead(self, doing: str) -> None:
+        """Refuse, naming the leads, unless the acting person is a lead."""
+        from dualrun.errors import PermissionDenied
+
+        if self.actor.role != "lead":
+            leads = [p for p, c in self.people.items() if c.role == "lead"]
+            raise PermissionDenied(
+                f"{self.actor.label} may not {doing}: only leads "
+                f"({', '.join(leads) or 'none declared'}) may"
+            )
+
     def _default_due(
         self, row: Row[Any], state: IssueState, changes: Mapping[str, Any]
     ) -> dict[str, Any]:
@@ -478,17 +489,11 @@ def open_tracker(config: Config, db_url: str | None, login: str | None) -> Track
 def cut_over(tracker: Tracker, module: str, on: date, carry_on: Sequence[str]) -> list[str]:
     """Record that `module` stopped its spreadsheets; close its discrepancy issues as
     cut_over (except the keys in `carry_on`). Leads only. Returns the keys closed."""
-    from dualrun.errors import PermissionDenied
     from dualrun.store.readiness import record_cutover
 
     modules = sorted({e.module for e in tracker.config.entities.values()})
     _choice("module", module, modules)
-    if tracker.actor.role != "lead":
-        leads = [p for p, c in tracker.people.items() if c.role == "lead"]
-        raise PermissionDenied(
-            f"{tracker.actor.label} may not cut over {module}: only leads "
-            f"({', '.join(leads) or 'none declared'}) may"
-        )
+    tracker.require_lead(f"cut over {module}")
     carry = {k.upper() for k in carry_on}
     closed: list[str] = []
     at = tracker.clock()

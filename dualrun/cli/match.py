@@ -34,7 +34,6 @@ def _decide(
     db: str | None,
 ) -> None:
     from dualrun.config import load_config
-    from dualrun.errors import PermissionDenied
     from dualrun.service import select_entities, utc_now
     from dualrun.store.decisions import record_decision
     from dualrun.tracker import open_tracker
@@ -42,12 +41,7 @@ def _decide(
     loaded = load_config(config)
     select_entities(loaded, [entity])
     tracker = open_tracker(loaded, db, login)
-    if tracker.actor.role != "lead":
-        leads = [p for p, c in loaded.data.people.items() if c.role == "lead"]
-        raise PermissionDenied(
-            f"{tracker.actor.label} may not {decision} a match: only leads "
-            f"({', '.join(leads) or 'none declared'}) may"
-        )
+    tracker.require_lead(f"{decision} a match")
     changed = record_decision(
         tracker.engine,
         entity=entity,

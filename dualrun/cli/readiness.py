@@ -81,19 +81,13 @@ def accept_risk(
 ) -> None:
     """Accept the risk of a failing soft gate until a date (leads only)."""
     from dualrun.config import load_config
-    from dualrun.errors import PermissionDenied
     from dualrun.service import utc_now
     from dualrun.store.readiness import add_accepted_risk
     from dualrun.tracker import open_tracker
 
     loaded = load_config(config)
     tracker = open_tracker(loaded, db, login)
-    if tracker.actor.role != "lead":
-        leads = [p for p, c in loaded.data.people.items() if c.role == "lead"]
-        raise PermissionDenied(
-            f"{tracker.actor.label} may not accept a risk: only leads "
-            f"({', '.join(leads) or 'none declared'}) may"
-        )
+    tracker.require_lead("accept a risk")
     add_accepted_risk(
         tracker.engine,
         gate=gate,
