@@ -1,6 +1,10 @@
 """`dualrun issues template` and `dualrun issues import`: the spreadsheet intake form.
 
-Call ``register(issues_app)`` once to add both commands to the `issues` sub-app.
+Also `dualrun issues export` (an editable workbook or CSV of issues, which `import`
+recognises and applies as edits), and `undo` (`dualrun issues undo BATCH`, not yet
+registered: see ``register``).
+
+Call ``register(issues_app)`` once to add these commands to the `issues` sub-app.
 """
 
 from __future__ import annotations
@@ -51,20 +55,114 @@ def import_(
     applied); 2: nothing could be read.
     """
     from dualrun.config import load_config
+    from dualrun.intake.edits import import_edits
+    from dualrun.intake.export import is_export
     from dualrun.intake.importer import import_forms
     from dualrun.tracker import open_tracker
 
     tracker = open_tracker(load_config(config), db, login)
-    receipt = import_forms(tracker, files, dry_run=dry_run)
-    for line in receipt.summary_lines():
+    exports = [f for f in files if is_export(f)]
+    forms = [f for f in files if f not in exports]
+    code = 0
+    if forms or not exports:
+        receipt = import_forms(tracker, forms, dry_run=dry_run)
+        for line in receipt.summary_lines():
+            typer.echo(line)
+        code = receipt.exit_code
+    if exports:
+        edits = import_edits(tracker, exports, dry_run=dry_run)
+        for line in edits.summary_lines():
+            typer.echo(line)
+        code = max(code, edits.exit_code)
+    raise typer.Exit(code)
+
+
+def export(
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Where to write the export (.xlsx or .csv).")
+    ] = Path("issues.xlsx"),
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status",
+            "-s",
+            help="Status or open|active|done|unresolved|all (repeatable). Default: unresolved.",
+        ),
+    ] = None,
+    owner: Annotated[str | None, typer.Option(help="Owner login.")] = None,
+    unowned: Annotated[bool, typer.Option("--unowned", help="Only issues without owner.")] = False,
+    severity: Annotated[list[str] | None, typer.Option(help="Repeatable.")] = None,
+    kind: Annotated[str | None, typer.Option(help="discrepancy|report")] = None,
+    category: Annotated[str | None, typer.Option()] = None,
+    module: Annotated[str | None, typer.Option()] = None,
+    entity: Annotated[str | None, typer.Option()] = None,
+    blocker: Annotated[bool, typer.Option("--blocker", help="Only blockers.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue.")] = False,
+    text: Annotated[str | None, typer.Option(help="In title or description.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="xlsx|csv")] = "xlsx",
+    mask_pii: Annotated[
+        bool, typer.Option("--mask-pii", help="Mask phone numbers and e-mail addresses.")
+    ] = False,
+    login: AsOption = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Export issues for offline editing; `dualrun issues import FILE` applies the edits."""
+    from dualrun.config import load_config
+    from dualrun.errors import UsageError
+    from dualrun.intake.export import write_export
+    from dualrun.tracker import IssueFilter, open_tracker
+
+    if fmt not in ("xlsx", "csv"):
+        raise UsageError(f"unknown format {fmt!r}", hint="--format xlsx or --format csv")
+    tracker = open_tracker(load_config(config), db, login)
+    statuses = tuple(status or ())
+    flt = IssueFilter(
+        statuses=tuple(s for s in statuses if s != "all"),
+        all_statuses="all" in statuses,
+        owner=owner,
+        unowned=unowned,
+        severity=tuple(severity or ()),
+        kind=kind,
+        category=category,
+        module=module,
+        entity=entity,
+        blocker=blocker,
+        overdue=overdue,
+        text=text,
+    )
+    count = write_export(tracker, flt, output, fmt=fmt, mask_pii=mask_pii)
+    typer.echo(f"wrote {count} issue(s) to {output}")
+
+
+def undo(
+    batch: Annotated[int, typer.Argument(help="The batch to undo (printed by import).")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")
+    ] = False,
+    login: AsOption = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Undo an import batch by new journal entries (leads only); nothing is deleted."""
+    from dualrun.config import load_config
+    from dualrun.intake.undo import undo_batch
+    from dualrun.tracker import open_tracker
+
+    tracker = open_tracker(load_config(config), db, login)
+    report = undo_batch(tracker, batch, dry_run=dry_run)
+    for line in report.lines():
         typer.echo(line)
-    raise typer.Exit(receipt.exit_code)
 
 
 def register(issues_app: typer.Typer) -> None:
-    """Add `template` and `import` to the `dualrun issues` sub-app (once)."""
+    """Add `template`, `import`, `export` and `undo` to the `dualrun issues` sub-app (once)."""
     names = {c.name for c in issues_app.registered_commands}
     if "template" not in names:
         issues_app.command("template")(template)
     if "import" not in names:
         issues_app.command("import")(import_)
+    if "export" not in names:
+        issues_app.command("export")(export)
+    if "undo" not in names:
+        issues_app.command("undo")(undo)
