@@ -17,8 +17,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import CONFIG, run_cli, write_project  # noqa: E402
-from test_intake import PEOPLE, fill  # noqa: E402
+from conftest import CONFIG, run_cli, write_project
+from test_intake import PEOPLE, fill
 
 FIXTURE = Path(__file__).parent / "fixtures" / "form_saved_by_libreoffice.xlsx"
 
@@ -34,9 +34,19 @@ def make_fixture() -> None:
         fill(form)
         out = Path(folder) / "lo"
         subprocess.run(
-            [office, "--headless", f"-env:UserInstallation=file://{folder}/profile",
-             "--convert-to", "xlsx", "--outdir", str(out), str(form)],
-            check=True, capture_output=True, timeout=180,
+            [
+                office,
+                "--headless",
+                f"-env:UserInstallation=file://{folder}/profile",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(out),
+                str(form),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
         )
         FIXTURE.parent.mkdir(exist_ok=True)
         shutil.copyfile(out / "form.xlsx", FIXTURE)
