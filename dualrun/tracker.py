@@ -325,58 +325,71 @@ class Tracker:
     # -- changing ------------------------------------------------------------------------
     def edit(self, key: str, changes: Mapping[str, Any]) -> bool:
         """Change editable fields; returns False when nothing changed."""
-        if "owner" in changes and changes["owner"] is not None:
-            self._known_person(str(changes["owner"]))
-        if changes.get("severity") is not None:
-            _choice("severity", str(changes["severity"]), SEVERITIES)
-        if changes.get("category") is not None:
-            _choice("category", str(changes["category"]), CATEGORIES)
+        self.check_values(changes)
         with self.engine.begin() as conn:
             row = repo.get_row(conn, key)
-            state = state_of(row)
-            real = {f: v for f, v in changes.items() if getattr(state, f, None) != v}
-            if not real:
+            planned = self.plan_edit(row, changes)
+            if not planned:
                 return False
-            if set(real) == {"owner"}:
-                check(
-                    self.actor, "assign", state, self.settings, self.people, assignee=real["owner"]
-                )
-            else:
-                check(self.actor, "edit", state, self.settings, self.people, fields=set(real))
-            self.lifecycle.plan_move(state, state.status, real)  # required fields still hold
-            real.update(self._default_due(row, state, real))
             repo.change_issue(
-                conn, key, real, expected=row._mapping, actor=self.actor.login, at=self.clock()
+                conn, key, planned, expected=row._mapping, actor=self.actor.login, at=self.clock()
             )
             return True
 
     def move(self, key: str, status: str, changes: Mapping[str, Any] | None = None) -> bool:
         _choice("status", status, STATUSES)
         extra = dict(changes or {})
-        if extra.get("owner") is not None:
-            self._known_person(str(extra["owner"]))
+        self.check_values(extra)
         with self.engine.begin() as conn:
             row = repo.get_row(conn, key)
-            state = state_of(row)
-            check(
-                self.actor, "move", state, self.settings, self.people, to=status, fields=set(extra)
-            )
-            planned = self.lifecycle.plan_move(
-                state, status, extra, by_tool=self.actor.role == "system"
-            )
+            planned = self.plan_move(row, status, extra)
             if not planned:
                 return False
-            if status == "escalated" and state.status != "escalated":
-                planned["escalated_at"] = self.clock()
-            planned.update(self._default_due(row, state, planned))
-            if status in DONE_STATUSES and state.status not in DONE_STATUSES:
-                planned["resolved_at"] = self.clock()
-            if status == "accepted":
-                planned["accepted_evidence"] = row.evidence  # what was accepted, for the nightly
             repo.change_issue(
                 conn, key, planned, expected=row._mapping, actor=self.actor.login, at=self.clock()
             )
             return True
+
+    def plan_edit(self, row: Row[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+        """What an edit of `row` writes, after the permission and lifecycle checks
+        (raises when refused; {} when nothing changes). The spreadsheet import uses it too."""
+        state = state_of(row)
+        real = {f: v for f, v in changes.items() if getattr(state, f, None) != v}
+        if not real:
+            return {}
+        if set(real) == {"owner"}:
+            check(self.actor, "assign", state, self.settings, self.people, assignee=real["owner"])
+        else:
+            check(self.actor, "edit", state, self.settings, self.people, fields=set(real))
+        self.lifecycle.plan_move(state, state.status, real)  # required fields still hold
+        real.update(self._default_due(row, state, real))
+        return real
+
+    def plan_move(self, row: Row[Any], status: str, extra: Mapping[str, Any]) -> dict[str, Any]:
+        """What moving `row` to `status` writes (with `extra` fields), after the checks."""
+        state = state_of(row)
+        check(self.actor, "move", state, self.settings, self.people, to=status, fields=set(extra))
+        planned = self.lifecycle.plan_move(
+            state, status, extra, by_tool=self.actor.role == "system"
+        )
+        if not planned:
+            return {}
+        if status == "escalated" and state.status != "escalated":
+            planned["escalated_at"] = self.clock()
+        planned.update(self._default_due(row, state, planned))
+        if status in DONE_STATUSES and state.status not in DONE_STATUSES:
+            planned["resolved_at"] = self.clock()
+        if status == "accepted":
+            planned["accepted_evidence"] = row.evidence  # what was accepted, for the nightly
+        return planned
+
+    def check_values(self, changes: Mapping[str, Any]) -> None:
+        if changes.get("owner") is not None:
+            self._known_person(str(changes["owner"]))
+        if changes.get("severity") is not None:
+            _choice("severity", str(changes["severity"]), SEVERITIES)
+        if changes.get("category") is not None:
+            _choice("category", str(changes["category"]), CATEGORIES)
 
     def escalate(self, key: str, consultant: str, reference: str | None = None) -> bool:
         self._known_person(consultant, role="consultant")

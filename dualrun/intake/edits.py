@@ -31,7 +31,7 @@ from dualrun.errors import EXIT_FINDINGS, EXIT_OK, DualrunError, InputError
 from dualrun.intake.export import FIELDS, column_of, display
 from dualrun.intake.importer import RECEIPT_HEADERS, choices_for, receipt_path
 from dualrun.intake.rows import NO_SAVED_VALUE, cell_text
-from dualrun.issues import DONE_STATUSES, SEVERITIES
+from dualrun.issues import SEVERITIES
 from dualrun.issues.permissions import check
 from dualrun.readiness_report import mask_text
 from dualrun.reports.safe import formula_safe
@@ -358,50 +358,13 @@ def _apply(
 
 def _plan(tracker: Tracker, row: Row[Any], changes: dict[str, Any]) -> dict[str, Any]:
     """What `Tracker.move` (status given) or `Tracker.edit` would write; raises if refused."""
-    state = state_of(row)
-    if changes.get("owner") is not None:
-        tracker._known_person(str(changes["owner"]))
+    tracker.check_values(changes)
     if "status" in changes:
         status = changes.pop("status")
         if status is None:
             raise InputError("状态/Status: cannot be blank")
-        check(
-            tracker.actor,
-            "move",
-            state,
-            tracker.settings,
-            tracker.people,
-            to=status,
-            fields=set(changes),
-        )
-        planned = tracker.lifecycle.plan_move(
-            state, status, changes, by_tool=tracker.actor.role == "system"
-        )
-        if status == "escalated" and state.status != "escalated":
-            planned["escalated_at"] = tracker.clock()
-        if status in DONE_STATUSES and state.status not in DONE_STATUSES:
-            planned["resolved_at"] = tracker.clock()
-        if status == "accepted":
-            planned["accepted_evidence"] = row.evidence
-    else:
-        real = {f: v for f, v in changes.items() if getattr(state, f, None) != v}
-        if not real:
-            return {}
-        if set(real) == {"owner"}:
-            check(
-                tracker.actor,
-                "assign",
-                state,
-                tracker.settings,
-                tracker.people,
-                assignee=real["owner"],
-            )
-        else:
-            check(tracker.actor, "edit", state, tracker.settings, tracker.people, fields=set(real))
-        tracker.lifecycle.plan_move(state, state.status, real)
-        planned = dict(real)
-    planned.update(tracker._default_due(row, state, planned))
-    return planned
+        return tracker.plan_move(row, status, changes)
+    return tracker.plan_edit(row, changes)
 
 
 def _has_comment(conn: Connection, issue_id: int, author: str, body: str) -> bool:
