@@ -1,8 +1,8 @@
 """`dualrun issues template` and `dualrun issues import`: the spreadsheet intake form.
 
 Also `dualrun issues export` (an editable workbook or CSV of issues, which `import`
-recognises and applies as edits), and `undo` (`dualrun issues undo BATCH`, not yet
-registered: see ``register``).
+recognises and applies as edits; `--per-owner DIR` for one workbook per owner),
+`import --inbox DIR` (a shared folder of workbooks) and `dualrun issues undo BATCH`.
 
 Call ``register(issues_app)`` once to add these commands to the `issues` sub-app.
 """
@@ -41,7 +41,17 @@ def template(
 
 
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Filled-in forms (.xlsx).")],
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Filled-in forms or edited exports (.xlsx).")
+    ] = None,
+    inbox: Annotated[
+        Path | None,
+        typer.Option(
+            "--inbox",
+            help="Import every new workbook in this folder; move each to processed/ or "
+            "rejected/ with its receipt.",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")
     ] = False,
@@ -52,15 +62,31 @@ def import_(
     """File the rows of filled-in forms as issues: one batch, every row accounted for.
 
     Exit code 0: every row created or unchanged; 1: some rows rejected (the rest were
-    applied); 2: nothing could be read.
+    applied); 2: nothing could be read. With --inbox, the worst of the files.
     """
     from dualrun.config import load_config
+    from dualrun.errors import UsageError
     from dualrun.intake.edits import import_edits
     from dualrun.intake.export import is_export
     from dualrun.intake.importer import import_forms
     from dualrun.tracker import open_tracker
 
+    files = files or []
+    if inbox is not None and files:
+        raise UsageError("give files or --inbox DIR, not both")
     tracker = open_tracker(load_config(config), db, login)
+    if inbox is not None:
+        from dualrun.intake.inbox import exit_code, process_inbox
+
+        results = process_inbox(tracker, inbox, dry_run=dry_run)
+        if not results:
+            typer.echo(f"no new workbooks in {inbox}")
+        for result in results:
+            for line in result.summary_lines(dry_run):
+                typer.echo(line)
+        if dry_run and results:
+            typer.echo("dry run: nothing was changed or moved")
+        raise typer.Exit(exit_code(results))
     exports = [f for f in files if is_export(f)]
     forms = [f for f in files if f not in exports]
     code = 0
@@ -103,6 +129,14 @@ def export(
     mask_pii: Annotated[
         bool, typer.Option("--mask-pii", help="Mask phone numbers and e-mail addresses.")
     ] = False,
+    per_owner: Annotated[
+        Path | None,
+        typer.Option(
+            "--per-owner",
+            help="Write one workbook per owner into this folder (<login>.xlsx, "
+            "(unowned).xlsx) instead of -o.",
+        ),
+    ] = None,
     login: AsOption = None,
     config: ConfigOption = None,
     db: DbOption = None,
@@ -131,6 +165,15 @@ def export(
         overdue=overdue,
         text=text,
     )
+    if per_owner is not None:
+        from dualrun.intake.per_owner import write_per_owner
+
+        written = write_per_owner(tracker, flt, per_owner, fmt=fmt, mask_pii=mask_pii)
+        for path, number in written:
+            typer.echo(f"wrote {number} issue(s) to {path}")
+        if not written:
+            typer.echo(f"no issues to export; nothing written to {per_owner}")
+        return
     count = write_export(tracker, flt, output, fmt=fmt, mask_pii=mask_pii)
     typer.echo(f"wrote {count} issue(s) to {output}")
 
