@@ -12,7 +12,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -419,7 +419,3 @@ def _markdown(report: ReadinessReport) -> str:
         lines.append("")
     lines.append(f"config {report.config_hash[:12]}")
     return "\n".join(lines) + "\n"
-
-
-def today() -> date:
-    return datetime.now(UTC).date()

@@ -185,8 +185,8 @@ def _run(
                     name,
                     entity,
                     config.project,
-                    _frame(manual),
-                    _frame(crm),
+                    manual.frame,
+                    crm.frame,
                     decisions_for(engine, name),
                 )
             )
@@ -343,10 +343,6 @@ def _apply_lookups(
                 )
             )
     return SideData(frame, crm.inputs, crm.warnings, crm.tables, crm.mapping), warnings
-
-
-def _frame(side: SideData) -> Any:
-    return side.frame
 
 
 def inputs_digest(config_hash: str, inputs: Sequence[InputFile]) -> str:

@@ -14,7 +14,21 @@ from typing import Annotated
 
 import typer
 
-from dualrun.cli.options import ConfigOption, DbOption
+from dualrun.cli.options import (
+    BlockerFilter,
+    CategoryFilter,
+    ConfigOption,
+    DbOption,
+    EntityFilter,
+    KindFilter,
+    ModuleFilter,
+    OverdueFilter,
+    OwnerFilter,
+    SeverityFilter,
+    StatusFilter,
+    TextFilter,
+    UnownedFilter,
+)
 
 AsOption = Annotated[
     str | None,
@@ -107,24 +121,17 @@ def export(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Where to write the export (.xlsx or .csv).")
     ] = Path("issues.xlsx"),
-    status: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--status",
-            "-s",
-            help="Status or open|active|done|unresolved|all (repeatable). Default: unresolved.",
-        ),
-    ] = None,
-    owner: Annotated[str | None, typer.Option(help="Owner login.")] = None,
-    unowned: Annotated[bool, typer.Option("--unowned", help="Only issues without owner.")] = False,
-    severity: Annotated[list[str] | None, typer.Option(help="Repeatable.")] = None,
-    kind: Annotated[str | None, typer.Option(help="discrepancy|report")] = None,
-    category: Annotated[str | None, typer.Option()] = None,
-    module: Annotated[str | None, typer.Option()] = None,
-    entity: Annotated[str | None, typer.Option()] = None,
-    blocker: Annotated[bool, typer.Option("--blocker", help="Only blockers.")] = False,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue.")] = False,
-    text: Annotated[str | None, typer.Option(help="In title or description.")] = None,
+    status: StatusFilter = None,
+    owner: OwnerFilter = None,
+    unowned: UnownedFilter = False,
+    severity: SeverityFilter = None,
+    kind: KindFilter = None,
+    category: CategoryFilter = None,
+    module: ModuleFilter = None,
+    entity: EntityFilter = None,
+    blocker: BlockerFilter = False,
+    overdue: OverdueFilter = False,
+    text: TextFilter = None,
     fmt: Annotated[str, typer.Option("--format", help="xlsx|csv")] = "xlsx",
     mask_pii: Annotated[
         bool, typer.Option("--mask-pii", help="Mask phone numbers and e-mail addresses.")

@@ -9,7 +9,22 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dualrun.cli.options import ConfigOption, DbOption, LangOption
+from dualrun.cli.options import (
+    BlockerFilter,
+    CategoryFilter,
+    ConfigOption,
+    DbOption,
+    EntityFilter,
+    KindFilter,
+    LangOption,
+    ModuleFilter,
+    OverdueFilter,
+    OwnerFilter,
+    SeverityFilter,
+    StatusFilter,
+    TextFilter,
+    UnownedFilter,
+)
 from dualrun.errors import UsageError
 
 if TYPE_CHECKING:
@@ -126,24 +141,17 @@ def new(
 
 @app.command("list")
 def list_issues(
-    status: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--status",
-            "-s",
-            help="Status or open|active|done|unresolved|all (repeatable). Default: unresolved.",
-        ),
-    ] = None,
-    owner: Annotated[str | None, typer.Option(help="Owner login.")] = None,
-    unowned: Annotated[bool, typer.Option("--unowned", help="Only issues without owner.")] = False,
-    severity: Annotated[list[str] | None, typer.Option(help="Repeatable.")] = None,
-    kind: Annotated[str | None, typer.Option(help="discrepancy|report")] = None,
-    category: Annotated[str | None, typer.Option()] = None,
-    module: Annotated[str | None, typer.Option()] = None,
-    entity: Annotated[str | None, typer.Option()] = None,
-    blocker: Annotated[bool, typer.Option("--blocker", help="Only blockers.")] = False,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue.")] = False,
-    text: Annotated[str | None, typer.Option(help="In title or description.")] = None,
+    status: StatusFilter = None,
+    owner: OwnerFilter = None,
+    unowned: UnownedFilter = False,
+    severity: SeverityFilter = None,
+    kind: KindFilter = None,
+    category: CategoryFilter = None,
+    module: ModuleFilter = None,
+    entity: EntityFilter = None,
+    blocker: BlockerFilter = False,
+    overdue: OverdueFilter = False,
+    text: TextFilter = None,
     created_since: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
     updated_since: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
     sort: Annotated[str, typer.Option(help="key|severity|due|updated|owner|status")] = "key",
@@ -240,7 +248,7 @@ def edit(
     description: Annotated[str | None, typer.Option("--description", "-d")] = None,
     description_file: Annotated[Path | None, typer.Option("-F", "--file")] = None,
     severity: Annotated[str | None, typer.Option()] = None,
-    category: Annotated[str | None, typer.Option()] = None,
+    category: Annotated[str | None, typer.Option(help="New category.")] = None,
     due: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
     workaround: Annotated[str | None, typer.Option()] = None,
     blocks_cutover: Annotated[
@@ -378,17 +386,17 @@ def watch(
 
 @app.command("bulk")
 def bulk(
-    status: Annotated[list[str] | None, typer.Option("--status", "-s")] = None,
-    owner: Annotated[str | None, typer.Option()] = None,
-    unowned: Annotated[bool, typer.Option("--unowned")] = False,
-    severity: Annotated[list[str] | None, typer.Option()] = None,
-    kind: Annotated[str | None, typer.Option()] = None,
-    category: Annotated[str | None, typer.Option()] = None,
-    module: Annotated[str | None, typer.Option()] = None,
-    entity: Annotated[str | None, typer.Option()] = None,
-    blocker: Annotated[bool, typer.Option("--blocker")] = False,
-    overdue: Annotated[bool, typer.Option("--overdue")] = False,
-    text: Annotated[str | None, typer.Option()] = None,
+    status: StatusFilter = None,
+    owner: OwnerFilter = None,
+    unowned: UnownedFilter = False,
+    severity: SeverityFilter = None,
+    kind: KindFilter = None,
+    category: CategoryFilter = None,
+    module: ModuleFilter = None,
+    entity: EntityFilter = None,
+    blocker: BlockerFilter = False,
+    overdue: OverdueFilter = False,
+    text: TextFilter = None,
     to_status: Annotated[str | None, typer.Option("--move", help="Move every match here.")] = None,
     resolution: Annotated[str | None, typer.Option(help="With --move resolved/closed.")] = None,
     assign_to: Annotated[str | None, typer.Option("--assign", help="New owner login.")] = None,

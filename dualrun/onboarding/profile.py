@@ -22,7 +22,6 @@ from dualrun.reconcile.normalise import (
     normalise_text,
     prepare_text,
     salesforce_id_18,
-    to_simplified,
 )
 from dualrun.reconcile.readers import RawTable
 
@@ -49,7 +48,6 @@ class _Column:
     cells: tuple[str | None, ...]  # prepared cell per row (None = empty)
     typed: tuple[str | None, ...]  # normalised per the kind, per row
     concepts: dict[str, float]
-    has_traditional: bool = False
     has_fullwidth: bool = False
 
     @property
@@ -187,7 +185,6 @@ def _profile(header: str, raw: Sequence[str | None], tz: str, country: str) -> _
         cells=cells,
         typed=tuple(_typed(kind, v, tz, country) for v in cells),
         concepts=concepts,
-        has_traditional=any(to_simplified(v) != v for v in values[:5000] if not v.isascii()),
         has_fullwidth=any(re.search("[\uff01-\uff5e]", v or "") for v in raw[:5000]),
     )
 

@@ -24,7 +24,6 @@ KINDS = (
 )
 
 SIDE_COLUMNS = ("raw", "normalised", "record_id", "file", "sheet", "row")
-RECORD_KINDS = ("missing_in_crm", "missing_in_manual", "unkeyed_row")
 
 #: Columns of a discrepancy frame. ``key`` and ``members`` are JSON text.
 DISCREPANCY_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {

@@ -22,8 +22,6 @@ from dualrun.config import Config, EntityConfig, SourceConfig
 from dualrun.errors import InputError, Location
 from dualrun.reconcile.readers import RawTable, ReadWarning, SourceSpec, read_source
 
-PROVENANCE = ("__file", "__sheet", "__row")
-
 
 @dataclass(frozen=True)
 class InputFile:

@@ -4,7 +4,6 @@ cut-over modules."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
 
@@ -64,12 +63,3 @@ def record_cutover(
         )
     )
     return True
-
-
-def all_rows(engine: Engine) -> dict[str, list[dict[str, Any]]]:
-    with engine.connect() as conn:
-        return {
-            "signoffs": [dict(r._mapping) for r in conn.execute(select(signoffs))],
-            "accepted_risks": [dict(r._mapping) for r in conn.execute(select(accepted_risks))],
-            "cutovers": [dict(r._mapping) for r in conn.execute(select(cutovers))],
-        }
