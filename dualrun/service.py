@@ -7,6 +7,8 @@ can be made deterministic in tests.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import gc
 import hashlib
 import json
@@ -24,6 +26,7 @@ from dualrun.errors import DualrunError, UsageError
 from dualrun.reconcile.model import KINDS, EntityResult, discrepancy_dicts
 from dualrun.reconcile.readers import ReadWarning
 from dualrun.reconcile.sources import InputFile, SideData, load_side
+from dualrun.reports.worker import ReportProcess, WorkerFailed
 
 SCHEMA_VERSION = 1
 Clock = Callable[[], datetime]
@@ -46,6 +49,8 @@ class RunResult:
     inputs: tuple[InputFile, ...]
     warnings: tuple[ReadWarning, ...]
     reports: dict[str, str] = field(default_factory=dict)
+    # The findings as JSON text, built while the store committed (``with_json``).
+    discrepancies_text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def discrepancy_count(self) -> int:
@@ -60,12 +65,10 @@ class RunResult:
 
     def write_json(self, stream: TextIO) -> None:
         """The JSON document, streamed; equal to ``to_dict()`` but fast at scale."""
-        from dualrun.reconcile.model import discrepancies_json
-
         head = json.dumps(self.to_dict(with_discrepancies=False), ensure_ascii=False, indent=2)
         stream.write(head[:-2] + ',\n  "discrepancies": ')
-        frames = [e.discrepancies for e in self.entities if e.discrepancies.height]
-        stream.write(discrepancies_json(pl.concat(frames)) if frames else "[]")
+        text = self.discrepancies_text
+        stream.write(_discrepancies_json(self) if text is None else text)
         stream.write("\n}\n")
 
     def to_dict(self, *, with_discrepancies: bool = True) -> dict[str, Any]:
@@ -120,8 +123,13 @@ def run_reconcile(
     lang: str | None = None,
     clock: Clock = utc_now,
     progress: Progress | None = None,
+    with_json: bool = False,
 ) -> RunResult:
-    """Reconcile, persist atomically, write reports. A failure stores only the run record."""
+    """Reconcile, persist atomically, write reports. A failure stores only the run record.
+
+    ``with_json`` builds the findings' JSON text alongside the commit, for
+    :meth:`RunResult.write_json`.
+    """
     from dualrun.store import open_store
     from dualrun.store import runs as run_store
 
@@ -143,7 +151,16 @@ def run_reconcile(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run(config, chosen, engine, run_id, started, db_url, out_dir, lang, clock, say)
+        return _run(
+            config,
+            chosen,
+            engine,
+            run_id,
+            started,
+            _Wanted(out_dir=out_dir, lang=lang, with_json=with_json),
+            clock,
+            say,
+        )
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -155,9 +172,7 @@ def _run(
     engine: Any,
     run_id: int,
     started: datetime,
-    db_url: str | None,
-    out_dir: Path | None,
-    lang: str | None,
+    wanted: _Wanted,
     clock: Clock,
     say: Progress,
 ) -> RunResult:
@@ -169,6 +184,7 @@ def _run(
     loaded: dict[tuple[str, str], SideData] = {}  # sides read this run, for lookups
     inputs: list[InputFile] = []
     warnings: list[ReadWarning] = []
+    worker: ReportProcess | None = None
     try:
         for name in chosen:
             entity = config.entities[name]
@@ -179,6 +195,8 @@ def _run(
             for side in (manual, crm):
                 inputs.extend(side.inputs)
                 warnings.extend(side.warnings)
+            if worker is None and wanted.out_dir is not None:
+                worker = _report_process_for(sum(i.rows for i in inputs))
             say(f"{name}: matching {manual.frame.height:,} × {crm.frame.height:,} rows")
             results.append(
                 reconcile_entity(
@@ -201,7 +219,7 @@ def _run(
             warnings=tuple(warnings),
         )
         say("writing results to the store and the reports")
-        with _ReportsAlongside(result, config, out_dir, lang) as reports:
+        with _Outputs(result, config, wanted, worker) as outputs:
             run_store.commit_run(
                 engine,
                 run_id,
@@ -223,43 +241,113 @@ def _run(
     except Exception as exc:
         run_store.fail_run(engine, run_id, finished_at=clock(), reason=f"internal error: {exc!r}")
         raise
-    return RunResult(**{**result.__dict__, "reports": reports.paths()})
+    finally:
+        if worker is not None:
+            worker.stop()
+    return dataclasses.replace(
+        result, reports=outputs.paths(), discrepancies_text=outputs.json_text()
+    )
 
 
-class _ReportsAlongside:
-    """Write the reports on a thread while the store commits; drop them if the commit fails."""
+@dataclass(frozen=True)
+class _Wanted:
+    """What the caller wants out of a run besides the stored result."""
 
-    def __init__(self, result: RunResult, config: Config, out_dir: Path | None, lang: str | None):
+    out_dir: Path | None
+    lang: str | None
+    with_json: bool
+
+
+# From this many rows read, the reports are written by a child process (worth its
+# ~0.3 s start-up, which overlaps the reading and matching anyway).
+REPORT_PROCESS_MIN_ROWS = 200_000
+
+
+def _report_process_for(rows: int) -> ReportProcess | None:
+    if rows < REPORT_PROCESS_MIN_ROWS:
+        return None
+    from dualrun.reports import worker
+
+    return worker.start()
+
+
+class _Outputs:
+    """The reports and the JSON document's findings, produced while the store commits.
+
+    The reports go to a child process when one was started for a big run (see
+    :mod:`dualrun.reports.worker`), else to a thread; the JSON text is built on a thread
+    (polars does that work outside the GIL). If the commit fails, the reports of the run
+    that is not stored are removed.
+    """
+
+    def __init__(
+        self,
+        result: RunResult,
+        config: Config,
+        wanted: _Wanted,
+        worker: ReportProcess | None,
+    ):
         from concurrent.futures import Future, ThreadPoolExecutor
 
-        self._pool = ThreadPoolExecutor(max_workers=1)
-        self._future: Future[dict[str, str]] | None = None
-        if out_dir is not None:
-            from dualrun.reports import write_run_reports
+        from dualrun.reports import write_run_reports
 
-            self._future = self._pool.submit(
-                write_run_reports, result, config, out_dir, lang or config.project.lang
-            )
+        self._pool = ThreadPoolExecutor(max_workers=2)
+        self._reports: Future[dict[str, str]] | None = None
+        self._worker: ReportProcess | None = None
+        self._json: Future[str] | None = None
+        out_dir, lang = wanted.out_dir, wanted.lang or config.project.lang
+        self._write: Callable[[], dict[str, str]] = functools.partial(
+            write_run_reports, result, config.project.name, out_dir or Path("."), lang
+        )
+        if out_dir is not None:
+            if worker is not None:
+                try:
+                    worker.send(result, config.project.name, out_dir, lang)
+                    self._worker = worker
+                except WorkerFailed:
+                    pass
+            if self._worker is None:
+                self._reports = self._pool.submit(self._write)
+        if wanted.with_json:
+            self._json = self._pool.submit(_discrepancies_json, result)
         self._paths: dict[str, str] = {}
         self._error: OSError | None = None
         self._run_id = result.run_id
 
-    def __enter__(self) -> _ReportsAlongside:
+    def __enter__(self) -> _Outputs:
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self._pool.shutdown(wait=True)
-        if self._future is None:
-            return
-        if exc_type is not None:  # the commit failed: leave no report of a run that is not stored
-            if self._future.exception() is None:
-                for path in self._future.result().values():
-                    Path(path).unlink(missing_ok=True)
-            return
         try:
-            self._paths = self._future.result()
+            self._finish(failed=exc_type is not None)
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def _finish(self, *, failed: bool) -> None:
+        written: dict[str, str] = {}
+        try:
+            written = self._reports_written()
         except OSError as error:
             self._error = error
+        if failed:  # leave no report of a run that is not stored
+            for path in written.values():
+                Path(path).unlink(missing_ok=True)
+        else:
+            self._paths = written
+
+    def _reports_written(self) -> dict[str, str]:
+        if self._worker is not None:
+            try:
+                return self._worker.paths()
+            except WorkerFailed:
+                return self._write()
+            finally:
+                self._worker.stop()
+        return {} if self._reports is None else self._reports.result()
+
+    def json_text(self) -> str | None:
+        """The ``discrepancies`` array as JSON text, if it was asked for."""
+        return None if self._json is None else self._json.result()
 
     def paths(self) -> dict[str, str]:
         """The reports written; raises if they could not be (the run itself is stored)."""
@@ -270,6 +358,13 @@ class _ReportsAlongside:
                 hint="check that the --out folder is writable",
             ) from self._error
         return self._paths
+
+
+def _discrepancies_json(result: RunResult) -> str:
+    from dualrun.reconcile.model import discrepancies_json
+
+    frames = [e.discrepancies for e in result.entities if e.discrepancies.height]
+    return discrepancies_json(pl.concat(frames)) if frames else "[]"
 
 
 def _still_in_parallel_run(

@@ -60,7 +60,13 @@ def reconcile(
     out_dir = out or default_out_dir(loaded, utc_now())
     with progress_printer(enabled=not as_json) as say:
         result = run_reconcile(
-            loaded, entities=entity or [], db_url=db, out_dir=out_dir, lang=lang, progress=say
+            loaded,
+            entities=entity or [],
+            db_url=db,
+            out_dir=out_dir,
+            lang=lang,
+            progress=say,
+            with_json=as_json,
         )
     if as_json:
         result.write_json(sys.stdout)

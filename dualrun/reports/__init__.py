@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dualrun.config import Config
     from dualrun.service import RunResult
 
 
 def write_run_reports(
-    result: RunResult, config: Config, out_dir: Path, lang: str
+    result: RunResult, project_name: str, out_dir: Path, lang: str
 ) -> dict[str, str]:
     """Write run-N.xlsx and run-N.html into out_dir; return their paths by format."""
     from dualrun.reports.run_html import write_run_html
@@ -21,5 +20,5 @@ def write_run_reports(
     xlsx = out_dir / f"run-{result.run_id}.xlsx"
     html = out_dir / f"run-{result.run_id}.html"
     write_run_xlsx(result, xlsx, lang)
-    write_run_html(result, config, html, lang)
+    write_run_html(result, project_name, html, lang)
     return {"xlsx": str(xlsx), "html": str(html)}

@@ -13,7 +13,6 @@ from dualrun.reports.labels import labels
 from dualrun.reports.templating import environment
 
 if TYPE_CHECKING:
-    from dualrun.config import Config
     from dualrun.service import RunResult
 
 ROWS_PER_KIND = 200
@@ -47,8 +46,8 @@ def render_run_html(result: RunResult, project_name: str, lang: str) -> str:
     )
 
 
-def write_run_html(result: RunResult, config: Config, path: Path, lang: str) -> None:
-    path.write_text(render_run_html(result, config.project.name, lang), encoding="utf-8")
+def write_run_html(result: RunResult, project_name: str, path: Path, lang: str) -> None:
+    path.write_text(render_run_html(result, project_name, lang), encoding="utf-8")
 
 
 def _row(row: dict[str, Any]) -> dict[str, Any]:
