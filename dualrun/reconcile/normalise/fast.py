@@ -24,13 +24,16 @@ FastPath = Callable[[pl.Series], pl.Series]
 # conversion and whitespace collapsing unchanged.
 _PLAIN = r"[^\s\x{FF01}-\x{FF5E}\x{3000}\x{200B}-\x{200D}\x{2060}\x{FEFF}\x{00AD}]"
 _CLEAN_TEXT = rf"^{_PLAIN}+(?: {_PLAIN}+)*$"
+#: A number as the amount and number normalisers write it: no sign on zero, no leading
+#: or trailing zeros, no "." without decimals. Exactly one text per number.
+CANONICAL_NUMBER = r"^(0|-?[1-9][0-9]*)(\.[0-9]*[1-9])?$|^-?0\.[0-9]*[1-9]$"
 _PATTERNS = {
     "id": r"^[0-9A-Za-z_/:#-]*[0-9A-Za-z_/:#]$",
     "phone": r"^1[3-9][0-9]{9}$",
     "date": r"^[12][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
     "email": r"^[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$",
-    "amount": r"^(0|-?[1-9][0-9]*)(\.[0-9]*[1-9])?$|^-?0\.[0-9]*[1-9]$",
-    "number": r"^(0|-?[1-9][0-9]*)(\.[0-9]*[1-9])?$|^-?0\.[0-9]*[1-9]$",
+    "amount": CANONICAL_NUMBER,
+    "number": CANONICAL_NUMBER,
     "text": _CLEAN_TEXT,
 }
 
