@@ -5,6 +5,14 @@ and handed to polars as UTF-8, every cell kept as text. To count each record's c
 without a slow Python pass, a marker cell is appended to every physical line before
 polars parses the file: the column where the marker lands is the record's cell count, and
 a marker found inside a cell shows a quoted cell running over several lines.
+
+Marking copies the whole file, so most files are parsed as they are instead
+(:func:`_parse_plain`), the cell counts worked out from where polars leaves cells null and
+from the delimiters each line ends with (numpy finds the line ends). The header is still
+found with markers, in a slice at the start of the file. Whenever the plain parse could
+differ from the marker path (a stray "\r", a record with two cells too many, bad quoting,
+line counts that do not add up), the marker path reads the file: results are the same
+either way, and tests/test_csv_fast_path.py checks that they are.
 """
 
 from __future__ import annotations
@@ -12,12 +20,14 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
+import functools
 import inspect
 import io
 import re
 from collections import Counter
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from dualrun.errors import InputError, Location
@@ -144,28 +154,29 @@ def detect_delimiter(head: str) -> str:
 def _read_decoded(
     data: bytes, delimiter: str, spec: SourceSpec, name: str, warnings: list[ReadWarning]
 ) -> RawTable:
-    marked, marker, lines = _mark_record_ends(data, delimiter, name)
-    head_rows = max(HEAD_ROWS, spec.header_row or 0)
-    bound = max(line.count(delimiter.encode()) for line in data[:_HEAD_BYTES].split(b"\n")) + 3
-    for _ in range(8):
-        head = _parse(marked, delimiter, bound, data, name, n_rows=head_rows)
-        head_cells, head_counts = _split_marks(head, marker, delimiter, bound, multiline=True)
-        header = header_index(name, None, head_cells, 1, spec)
-        width: int | None = head_counts[header]
-        if width is not None:
-            break
-        bound *= 2  # the header row is wider than the first lines suggested
+    marked = _Marked(data, _free_marker(data, name), delimiter)
+    lines = _Lines.scan(data, delimiter) if _PLAIN_PARSE else None
+    header, width, from_slice = _find_header(data, marked, lines, spec, name)
+    plain = _parse_plain(data, lines, delimiter, width, name) if lines is not None else None
+    if plain is not None:
+        cells, ragged, swallowed = plain
     else:
-        raise InputError(
-            f"the header row has more than {bound} cells",
-            location=Location(file=name),
-            hint="check the delimiter setting",
-        )
-    frame = _parse(marked, delimiter, width + 2, data, name)
-    multiline = frame.height != lines  # some quoted cell runs over several lines
-    cells, counts = _split_marks(frame, marker, delimiter, width, multiline=multiline)
-    if multiline:
-        warnings.extend(_swallowed_records(frame, marker, delimiter, width, name))
+        try:
+            frame = _parse(marked.data, delimiter, width + 2, data, name)
+        except (InputError, _NotUtf8):
+            if from_slice:
+                # Parsing the first rows of the whole file, polars reads on past them and
+                # may fail before the header is found: that error is the one to report.
+                _find_header(data, marked, None, spec, name)
+            raise
+        multiline = frame.height != marked.lines  # some quoted cell runs over several lines
+        cells, counts = _split_marks(frame, marked.marker, delimiter, width, multiline=multiline)
+        ragged = _ragged_records(counts, width)
+        swallowed = []
+        if multiline:
+            tag = delimiter + marked.marker
+            swallowed = _swallowed_records(frame, delimiter, width, name, tag=tag)
+    warnings.extend(swallowed)
     table = assemble_table(
         file=name,
         sheet=None,
@@ -175,15 +186,19 @@ def _read_decoded(
         spec=dataclasses.replace(spec, header_row=header + 1),
         warnings=tuple(warnings),
     )
-    ragged = _ragged_warnings(table, counts, width)
-    return dataclasses.replace(table, warnings=table.warnings + ragged)
+    ragged_notes = _ragged_warnings(table, ragged, width)
+    return dataclasses.replace(table, warnings=table.warnings + ragged_notes)
 
 
-def _mark_record_ends(data: bytes, delimiter: str, name: str) -> tuple[bytes, str, int]:
-    """Append a marker cell to every physical line (see the module docstring).
+# Tests set this to False to force the marker path, the reference for the plain parse.
+_PLAIN_PARSE = True
+_SCAN_CHUNK = 1 << 20  # numpy works on 1 MiB at a time: fits the CPU caches
+_LF, _CR = 10, 13
+_EXTRA_CELLS = 4  # a record with more extra cells than this falls back to the marker path
 
-    Returns the marked bytes, the marker and the number of physical lines.
-    """
+
+def _free_marker(data: bytes, name: str) -> str:
+    """A marker character the file does not hold."""
     marker = next((m for m in _MARKERS if m.encode() not in data), None)
     if marker is None:
         raise InputError(
@@ -191,6 +206,36 @@ def _mark_record_ends(data: bytes, delimiter: str, name: str) -> tuple[bytes, st
             location=Location(file=name),
             hint="export the data again as CSV, or as .xlsx",
         )
+    return marker
+
+
+class _Marked:
+    """Bytes with a marker cell appended to every physical line, marked when first used."""
+
+    def __init__(self, source: bytes, marker: str, delimiter: str) -> None:
+        self.source = source
+        self.marker = marker
+        self.delimiter = delimiter
+
+    @functools.cached_property
+    def _marked(self) -> tuple[bytes, int]:
+        return _mark_record_ends(self.source, self.marker, self.delimiter)
+
+    @property
+    def data(self) -> bytes:
+        return self._marked[0]
+
+    @property
+    def lines(self) -> int:
+        """The number of physical lines."""
+        return self._marked[1]
+
+
+def _mark_record_ends(data: bytes, marker: str, delimiter: str) -> tuple[bytes, int]:
+    """Append a marker cell to every physical line (see the module docstring).
+
+    Returns the marked bytes and the number of physical lines.
+    """
     tag = (delimiter + marker).encode()
     if b"\n" not in data and b"\r" in data:
         data = data.replace(b"\r", b"\n")  # old Mac line ends
@@ -204,25 +249,233 @@ def _mark_record_ends(data: bytes, delimiter: str, name: str) -> tuple[bytes, st
             marked = marked.replace(b"\r" + tag + b"\n", tag + b"\r\n")
     if not marked.endswith(b"\n"):
         marked += tag
-    return marked, marker, lines
+    return marked, lines
+
+
+@dataclasses.dataclass(frozen=True)
+class _Lines:
+    """Where the physical lines of a file whose lines end in "\\n" or "\\r\\n" end."""
+
+    newlines: np.ndarray[Any, np.dtype[np.intp]]
+    """Position of every "\\n"."""
+    ends: np.ndarray[Any, np.dtype[np.intp]]
+    """Per line, the position just after its last cell (before its "\\r\\n" or "\\n")."""
+
+    @classmethod
+    def scan(cls, data: bytes, delimiter: str) -> _Lines | None:
+        """None when some "\\r" does not end a line (old Mac line ends, a stray one)."""
+        if delimiter in ("\n", "\r", '"', *_MARKERS):
+            return None
+        bytes_ = np.frombuffer(data, np.uint8)
+        has_cr = b"\r" in data
+        found = []
+        crs = 0
+        for start in range(0, len(bytes_), _SCAN_CHUNK):
+            part = bytes_[start : start + _SCAN_CHUNK]
+            at = np.flatnonzero(part == _LF)
+            at += start
+            found.append(at)
+            if has_cr:
+                crs += int(np.count_nonzero(part == _CR))
+        newlines = np.concatenate(found)
+        # The byte before each "\n"; a "\n" at 0 gets itself, which is no "\r".
+        crlf = bytes_[np.maximum(newlines - 1, 0)] == _CR
+        if has_cr and int(np.count_nonzero(crlf)) != crs:
+            return None
+        ends = newlines - crlf.astype(np.intp)
+        if not data.endswith(b"\n"):
+            ends = np.append(ends, len(data))
+        return cls(newlines, ends)
+
+    @property
+    def count(self) -> int:
+        return len(self.ends)
+
+    def head(self, data: bytes, rows: int) -> bytes | None:
+        """The file's first 64 KiB and at least ``rows + 1`` lines, cut after a newline.
+
+        None when that is the whole file.
+        """
+        last = max(rows, int(np.searchsorted(self.newlines, _HEAD_BYTES)))
+        if last >= len(self.newlines) - 1:
+            return None
+        return data[: int(self.newlines[last]) + 1]
+
+    def trailing_delimiters(
+        self, data: bytes, delimiter: str, limit: int, lines: np.ndarray | None = None
+    ) -> np.ndarray | None:
+        """How many delimiters each line (or each of ``lines``, 0-based) ends with.
+
+        None when some line ends with more than ``limit``.
+        """
+        bytes_ = np.frombuffer(data, np.uint8)
+        code = ord(delimiter)
+        ends = self.ends if lines is None else self.ends[lines]
+        runs = np.zeros(len(ends), np.int64)
+        last = ends - 1  # the first step on its own: no gathers while most lines fail it
+        candidates = np.flatnonzero((bytes_[np.maximum(last, 0)] == code) & (last >= 0))
+        if not len(candidates):
+            return runs
+        runs[candidates] = 1
+        for step in range(2, limit + 2):
+            at = ends[candidates] - step
+            inside = at >= 0  # the byte before a line is a "\n", except for the first line
+            candidates, at = candidates[inside], at[inside]
+            candidates = candidates[bytes_[at] == code]
+            if not len(candidates):
+                return runs
+            runs[candidates] = step
+        return None
+
+
+def _find_header(
+    data: bytes, marked: _Marked, lines: _Lines | None, spec: SourceSpec, name: str
+) -> tuple[int, int, bool]:
+    """Index of the header row among the records, the number of cells it has, and
+    whether a slice at the start of the file told (only when ``lines`` are given).
+
+    The first records are parsed with markers (see the module docstring). Marking only a
+    slice at the start of the file is much cheaper than marking all of it; whenever the
+    slice might not give what the whole file gives (a record cut off, an error to report),
+    the whole file is marked instead.
+    """
+    delimiter = marked.delimiter
+    head_rows = max(HEAD_ROWS, spec.header_row or 0)
+    bound = max(line.count(delimiter.encode()) for line in data[:_HEAD_BYTES].split(b"\n")) + 3
+    start = lines.head(data, head_rows) if lines is not None else None
+    if start is not None:
+        head = _Marked(start, marked.marker, delimiter)
+        try:
+            return (*_header_from(head, bound, head_rows, spec, name, data=None), True)
+        except (_HeadCutShort, InputError):
+            pass  # what the whole file gives, error or not, is what counts
+    return (*_header_from(marked, bound, head_rows, spec, name, data=data), False)
+
+
+class _HeadCutShort(Exception):
+    """A slice at the start of a file may not parse as the file's first records do."""
+
+
+def _header_from(
+    marked: _Marked, bound: int, head_rows: int, spec: SourceSpec, name: str, data: bytes | None
+) -> tuple[int, int]:
+    """:func:`_find_header` on the whole file (``data`` given) or a slice at its start."""
+    delimiter = marked.delimiter
+    for _ in range(8):
+        if data is not None:
+            head = _parse(marked.data, delimiter, bound, data, name, n_rows=head_rows)
+        else:
+            head = _parse_slice(marked.data, delimiter, bound, head_rows)
+        head_cells, head_counts = _split_marks(
+            head, marked.marker, delimiter, bound, multiline=True
+        )
+        header = header_index(name, None, head_cells, 1, spec)
+        width: int | None = head_counts[header]
+        if width is not None:
+            return header, width
+        bound *= 2  # the header row is wider than the first lines suggested
+    raise InputError(
+        f"the header row has more than {bound} cells",
+        location=Location(file=name),
+        hint="check the delimiter setting",
+    )
+
+
+def _parse_slice(marked: bytes, delimiter: str, width: int, rows: int) -> pl.DataFrame:
+    """The first ``rows`` records of a marked slice of a file, as :func:`_parse` reads them.
+
+    Raises:
+        _HeadCutShort: polars failed, or the slice does not hold ``rows`` whole records.
+    """
+    try:
+        frame = _read(marked, delimiter, width, truncate=True, n_rows=rows + 1)
+    except Exception as exc:
+        raise _HeadCutShort from exc
+    if frame.height <= rows:  # the last record may be cut off
+        raise _HeadCutShort
+    return frame.head(rows)
+
+
+def _read(
+    data: bytes, delimiter: str, width: int, *, truncate: bool, n_rows: int | None = None
+) -> pl.DataFrame:
+    return pl.read_csv(
+        data,
+        has_header=False,
+        infer_schema=False,
+        schema={f"c{i}": pl.String for i in range(width)},
+        separator=delimiter,
+        quote_char='"',
+        truncate_ragged_lines=truncate,
+        **_MISSING_COLUMNS,
+        n_rows=n_rows,
+        raise_if_empty=False,
+    )
+
+
+def _parse_plain(
+    data: bytes, lines: _Lines, delimiter: str, width: int, name: str
+) -> tuple[pl.DataFrame, pl.DataFrame, list[ReadWarning]] | None:
+    """What the marker path gives (cells, ragged records, swallowed-record warnings),
+    got from the file as it is; None when that cannot be sure to match.
+
+    polars reads a few cells more than the header has and fails on a record with more.
+    A record's cell count is then the position of its last cell that is not null, plus
+    the empty cells at its end: as many as the delimiters its last line ends with. Each
+    line is a record unless quoted cells run over several lines: then each newline in a
+    cell makes one record fewer, which tells the line each record ends on.
+    """
+    try:
+        frame = _read(data, delimiter, width + _EXTRA_CELLS, truncate=False)
+    except Exception:
+        return None  # too many extra cells, bad quoting, not UTF-8: marker path
+    columns = frame.columns
+    multiline = frame.height != lines.count
+    last_lines = inner = None  # record i is line i
+    if multiline:
+        inner = (
+            frame.select(
+                pl.sum_horizontal(
+                    pl.col(c).str.count_matches("\n", literal=True) for c in columns
+                ).fill_null(0)
+            )
+            .to_series()
+            .to_numpy()
+            .astype(np.int64)
+        )
+        if int(inner.sum()) != lines.count - frame.height:
+            return None  # fewer records for some other reason: better not guess
+        last_lines = np.arange(frame.height) + np.cumsum(inner)
+    runs = lines.trailing_delimiters(data, delimiter, len(columns), last_lines)
+    if runs is None:
+        return None
+    extra = pl.any_horizontal(pl.col(c).is_not_null() for c in columns[width:])
+    suspect = frame.select(extra | pl.col(columns[width - 1]).is_null()).to_series().to_numpy()
+    suspect |= runs > 0
+    records = np.flatnonzero(suspect)
+    filled = [pl.when(pl.col(c).is_not_null()).then(pl.lit(i + 1)) for i, c in enumerate(columns)]
+    # On all rows: a few ms, where gathering the suspect rows first copies their cells.
+    last = frame.select(pl.coalesce(*reversed(filled), pl.lit(1))).to_series().to_numpy()
+    counts = last[records].astype(np.int64) + runs[records]
+    if len(records) and records[0] == 0 and counts[0] > width + 1:
+        # polars takes the number of columns from the first record: the marker path fails.
+        return None
+    ragged = pl.DataFrame(
+        {ROW_COLUMN: records.astype(np.int64) + 1, "cells": counts},
+    ).filter(pl.col("cells") != width)
+    swallowed = []
+    if inner is not None:  # the marker path sees two cells more than the header has
+        seen = frame.select(columns[: width + 2])
+        spans = np.flatnonzero(inner)
+        swallowed = _swallowed_records(seen, delimiter, width, name, tag=None, spans=spans)
+    return frame.select(columns[:width]), ragged, swallowed
 
 
 def _parse(
     marked: bytes, delimiter: str, width: int, data: bytes, name: str, n_rows: int | None = None
 ) -> pl.DataFrame:
     try:
-        return pl.read_csv(
-            marked,
-            has_header=False,
-            infer_schema=False,
-            schema={f"c{i}": pl.String for i in range(width)},
-            separator=delimiter,
-            quote_char='"',
-            truncate_ragged_lines=True,
-            **_MISSING_COLUMNS,
-            n_rows=n_rows,
-            raise_if_empty=False,
-        )
+        return _read(marked, delimiter, width, truncate=True, n_rows=n_rows)
     except pl.exceptions.PolarsError as exc:
         if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
             raise _NotUtf8(str(exc).strip().splitlines()[0]) from exc
@@ -249,28 +502,39 @@ def _split_marks(
 
 
 def _swallowed_records(
-    frame: pl.DataFrame, marker: str, delimiter: str, width: int, name: str
+    frame: pl.DataFrame,
+    delimiter: str,
+    width: int,
+    name: str,
+    *,
+    tag: str | None,
+    spans: np.ndarray | None = None,
 ) -> list[ReadWarning]:
     """Warn about quoted cells running over lines that look like whole records.
 
     A line inside a cell with exactly a record's worth of delimiters looks like a record
     swallowed by a quote that closes too late; prose rarely has two such lines, or one
-    in a wide table.
+    in a wide table. ``tag`` is the marker cell before each newline of a marked frame;
+    ``spans`` the records (0-based) with a newline in some cell, if known.
     """
     if width < 3:
         return []
-    tag = delimiter + marker
-    spans = frame.with_row_index("record", offset=1).filter(
-        pl.any_horizontal([pl.col(c).str.contains(tag, literal=True) for c in frame.columns])
-    )
+    inner = tag if tag is not None else "\n"
+    records = frame.with_row_index("record", offset=1)
+    if spans is None:
+        records = records.filter(
+            pl.any_horizontal([pl.col(c).str.contains(inner, literal=True) for c in frame.columns])
+        )
+    else:
+        records = records[spans]
     notes: list[ReadWarning] = []
-    for row in spans.iter_rows(named=True):
+    for row in records.iter_rows(named=True):
         record = int(row.pop("record"))
         lines = [
             line
             for cell in row.values()
-            if cell is not None and tag in cell
-            for line in cell.replace(tag, "").split("\n")[1:]
+            if cell is not None and inner in cell
+            for line in (cell if tag is None else cell.replace(tag, "")).split("\n")[1:]
         ]
         alike = sum(1 for line in lines if line.count(delimiter) == width - 1)
         if alike >= 2 or (alike == 1 and width >= 5):
@@ -286,17 +550,25 @@ def _swallowed_records(
     return notes
 
 
-def _ragged_warnings(table: RawTable, counts: pl.Series, width: int) -> tuple[ReadWarning, ...]:
-    """Warnings for kept rows with more or fewer cells than the header."""
-    ragged = (
+def _ragged_records(counts: pl.Series, width: int) -> pl.DataFrame:
+    """Records (numbered from 1) with more or fewer cells than the header, and their count.
+
+    A null count: more cells than polars was asked to read.
+    """
+    return (
         counts.cast(pl.Int64)
         .to_frame("cells")
         .with_row_index(ROW_COLUMN, offset=1)
         .with_columns(pl.col(ROW_COLUMN).cast(pl.Int64))
         .filter(pl.col("cells").is_null() | (pl.col("cells") != width))
-        .join(table.data.select(ROW_COLUMN), on=ROW_COLUMN, how="semi")
-        .sort(ROW_COLUMN)
     )
+
+
+def _ragged_warnings(table: RawTable, ragged: pl.DataFrame, width: int) -> tuple[ReadWarning, ...]:
+    """Warnings for kept rows with more or fewer cells than the header."""
+    if ragged.height == 0:
+        return ()
+    ragged = ragged.join(table.data.select(ROW_COLUMN), on=ROW_COLUMN, how="semi").sort(ROW_COLUMN)
     notes: list[ReadWarning] = []
     for row, cells in ragged.head(MAX_ROW_WARNINGS).iter_rows():
         if cells is not None and cells < width:

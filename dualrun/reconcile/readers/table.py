@@ -174,13 +174,18 @@ def _drop_skipped_rows(
                 f"skip pattern {pattern!r} is not a valid regular expression: {exc}",
                 hint="fix skip_rows in the source config",
             ) from exc
-    matched: pl.Series = pl.Series([None] * body.height, dtype=pl.String)
+    matched: pl.Series | None = None  # the first pattern each row matches; None: no row
     for pattern in patterns:
         hit = _search(first, pattern)
-        matched = pl.select(
-            pl.when(matched.is_null() & hit).then(pl.lit(pattern)).otherwise(matched)
-        ).to_series()
-    if not matched.is_not_null().any():
+        if not hit.any():
+            continue  # the usual case: no need to build the column
+        if matched is None:
+            matched = pl.select(pl.when(hit).then(pl.lit(pattern))).to_series()
+        else:
+            matched = pl.select(
+                pl.when(matched.is_null() & hit).then(pl.lit(pattern)).otherwise(matched)
+            ).to_series()
+    if matched is None:
         return body, []
     rows = body.get_column(ROW_COLUMN)
     skipped = [
