@@ -165,54 +165,43 @@ def _side(row: Mapping[str, Any], side: str) -> dict[str, Any] | None:
 def discrepancies_json(frame: pl.DataFrame) -> str:
     """The ``discrepancies`` array of the JSON document, built column-wise by polars.
 
-    Same content as ``discrepancy_dicts`` (which the tests check), ~20x faster: 120k
-    findings take well under a second instead of several.
+    Same content as ``discrepancy_dicts`` (which the tests check). The columns that
+    already hold JSON text (key, records, members) are spliced in as they are, and the
+    plain values are encoded by polars: 86k findings in 0.37 s of CPU, against 0.79 s
+    when decoding those columns and encoding them again, and several seconds row by row.
     """
-    parts = []
-    for _, part in frame.group_by("entity", maintain_order=True):
-        shaped = part.select(
-            "kind",
-            "entity",
-            _decoded(part, "key").alias("key"),
-            "field",
-            *[_side_struct(part, side).alias(side) for side in ("manual", "crm")],
-            "rule",
-            "score",
-            "owner",
-            "fingerprint",
-            "identity",
-            _decoded_members(part).alias("members"),
-        )
-        text = shaped.write_json()
-        if len(text) > 2:
-            parts.append(text[1:-1])
-    return "[" + ",".join(parts) + "]"
-
-
-def _decoded(frame: pl.DataFrame, column: str) -> pl.Expr:
-    values = frame.get_column(column).drop_nulls()
-    if values.len() == 0:
-        return pl.lit(None)
-    names = list(json.loads(values[0]))
-    return pl.col(column).str.json_decode(pl.Struct({n: pl.String for n in names}))
-
-
-def _decoded_members(frame: pl.DataFrame) -> pl.Expr:
-    member = pl.Struct(
-        {
-            "side": pl.String,
-            "file": pl.String,
-            "sheet": pl.String,
-            "row": pl.Int64,
-            "identity": pl.String,
-        }
+    if frame.height == 0:
+        return "[]"
+    finding = pl.concat_str(
+        pl.lit("{"),
+        _members_of("kind", "entity"),
+        pl.lit(',"key":'),
+        pl.col("key").fill_null("{}"),
+        pl.lit(","),
+        _members_of("field"),
+        pl.lit(',"manual":'),
+        _side_object("manual"),
+        pl.lit(',"crm":'),
+        _side_object("crm"),
+        pl.lit(","),
+        _members_of("rule", "score", "owner", "fingerprint", "identity"),
+        pl.lit(',"members":'),
+        pl.col("members").fill_null("null"),
+        pl.lit("}"),
     )
-    if frame.get_column("members").drop_nulls().len() == 0:
-        return pl.lit(None, dtype=pl.List(member))
-    return pl.col("members").str.json_decode(pl.List(member))
+    joined: str = frame.select(finding.str.join(",")).item()
+    return "[" + joined + "]"
 
 
-def _side_struct(frame: pl.DataFrame, side: str) -> pl.Expr:
-    fields = [pl.col(f"{side}_{c}").alias(c) for c in SIDE_COLUMNS]
-    fields.append(_decoded(frame, f"{side}_record").alias("record"))
-    return pl.when(pl.col(f"{side}_present")).then(pl.struct(fields)).otherwise(None)
+def _members_of(*columns: str | pl.Expr) -> pl.Expr:
+    """``"name":value`` pairs of the columns, JSON-encoded, without the braces."""
+    encoded = pl.struct(*columns).struct.json_encode()
+    return encoded.str.strip_prefix("{").str.strip_suffix("}")
+
+
+def _side_object(side: str) -> pl.Expr:
+    """One side of a finding as a JSON object with its record spliced in, or null."""
+    values = _members_of(*[pl.col(f"{side}_{c}").alias(c) for c in SIDE_COLUMNS])
+    record = pl.col(f"{side}_record").fill_null("null")
+    present = pl.concat_str(pl.lit("{"), values, pl.lit(',"record":'), record, pl.lit("}"))
+    return pl.when(pl.col(f"{side}_present")).then(present).otherwise(pl.lit("null"))
