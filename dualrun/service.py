@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import gc
 import hashlib
 import json
@@ -17,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 import polars as pl
 
@@ -50,8 +49,8 @@ class RunResult:
     inputs: tuple[InputFile, ...]
     warnings: tuple[ReadWarning, ...]
     reports: dict[str, str] = field(default_factory=dict)
-    # The findings as JSON text, built while the store committed (``with_json``).
-    discrepancies_text: str | None = field(default=None, repr=False, compare=False)
+    # The findings as JSON (UTF-8), built while the store committed (``with_json``).
+    discrepancies_json: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def discrepancy_count(self) -> int:
@@ -64,13 +63,13 @@ class RunResult:
                 totals[kind] += count
         return totals
 
-    def write_json(self, stream: TextIO) -> None:
-        """The JSON document, streamed; equal to ``to_dict()`` but fast at scale."""
+    def write_json(self, stream: BinaryIO) -> None:
+        """The JSON document as UTF-8; equal to ``to_dict()`` but fast at scale."""
         head = json.dumps(self.to_dict(with_discrepancies=False), ensure_ascii=False, indent=2)
-        stream.write(head[:-2] + ',\n  "discrepancies": ')
-        text = self.discrepancies_text
-        stream.write(_discrepancies_json(self) if text is None else text)
-        stream.write("\n}\n")
+        stream.write((head[:-2] + ',\n  "discrepancies": ').encode())
+        body = self.discrepancies_json
+        stream.write(_discrepancies_json(self) if body is None else body)
+        stream.write(b"\n}\n")
 
     def to_dict(self, *, with_discrepancies: bool = True) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -245,7 +244,7 @@ def _run(
         run_store.fail_run(engine, run_id, finished_at=clock(), reason=f"internal error: {exc!r}")
         raise
     return dataclasses.replace(
-        result, reports=outputs.paths(), discrepancies_text=outputs.json_text()
+        result, reports=outputs.paths(), discrepancies_json=outputs.json_body()
     )
 
 
@@ -303,16 +302,19 @@ class _Outputs:
     ):
         from concurrent.futures import Future, ThreadPoolExecutor
 
-        from dualrun.reports import write_run_reports
+        from dualrun.reports import FORMATS, write_run_reports
 
         self._pool = ThreadPoolExecutor(max_workers=2)
         self._reports: Future[dict[str, str]] | None = None
         self._worker: ReportProcess | None = None
-        self._json: Future[str] | None = None
+        self._json: Future[bytes] | None = None
         out_dir, lang = wanted.out_dir, wanted.lang or config.project.lang
-        self._write: Callable[[], dict[str, str]] = functools.partial(
-            write_run_reports, result, config.project.name, out_dir or Path("."), lang
-        )
+
+        def write(formats: Sequence[str]) -> dict[str, str]:
+            assert out_dir is not None
+            return write_run_reports(result, config.project.name, out_dir, lang, formats)
+
+        self._write = write
         if out_dir is not None:
             if worker is not None:
                 try:
@@ -321,7 +323,7 @@ class _Outputs:
                 except WorkerFailed:
                     pass
             if self._worker is None:
-                self._reports = self._pool.submit(self._write)
+                self._reports = self._pool.submit(write, FORMATS)
         if wanted.with_json:
             self._json = self._pool.submit(_discrepancies_json, result)
         self._paths: dict[str, str] = {}
@@ -340,7 +342,7 @@ class _Outputs:
     def _finish(self, *, failed: bool) -> None:
         written: dict[str, str] = {}
         try:
-            written = self._reports_written()
+            written = self._reports_written(failed=failed)
         except OSError as error:
             self._error = error
         if failed:  # leave no report of a run that is not stored
@@ -349,18 +351,23 @@ class _Outputs:
         else:
             self._paths = written
 
-    def _reports_written(self) -> dict[str, str]:
-        if self._worker is not None:
-            try:
-                return self._worker.paths()
-            except WorkerFailed:
-                return self._write()
-            finally:
-                self._worker.stop()
-        return {} if self._reports is None else self._reports.result()
+    def _reports_written(self, *, failed: bool) -> dict[str, str]:
+        if self._worker is None:
+            return {} if self._reports is None else self._reports.result()
+        written: dict[str, str] = {}
+        try:
+            if not failed:
+                written = self._write(["html"])  # while the child writes the workbook
+            written |= self._worker.paths()
+        except WorkerFailed:
+            if not failed:
+                written |= self._write(["xlsx"])
+        finally:
+            self._worker.stop()
+        return {kind: written[kind] for kind in ("xlsx", "html") if kind in written}
 
-    def json_text(self) -> str | None:
-        """The ``discrepancies`` array as JSON text, if it was asked for."""
+    def json_body(self) -> bytes | None:
+        """The ``discrepancies`` array as JSON, if it was asked for."""
         return None if self._json is None else self._json.result()
 
     def paths(self) -> dict[str, str]:
@@ -374,11 +381,11 @@ class _Outputs:
         return self._paths
 
 
-def _discrepancies_json(result: RunResult) -> str:
+def _discrepancies_json(result: RunResult) -> bytes:
     from dualrun.reconcile.model import discrepancies_json
 
     frames = [e.discrepancies for e in result.entities if e.discrepancies.height]
-    return discrepancies_json(pl.concat(frames)) if frames else "[]"
+    return discrepancies_json(pl.concat(frames)) if frames else b"[]"
 
 
 def _still_in_parallel_run(

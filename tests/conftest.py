@@ -121,7 +121,9 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> CliResult:
     """Call the real entry point (with its one error handler) and capture everything."""
     from dualrun.cli import main
 
-    out, err = io.StringIO(), io.StringIO()
+    # Like a real stdout: text over a byte buffer (the JSON document is written as bytes).
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    err = io.StringIO()
     old_argv, old_env = sys.argv, dict(os.environ)
     sys.argv = ["dualrun", *args]
     os.environ.pop("DUALRUN_DEBUG", None)
@@ -136,7 +138,8 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> CliResult:
         sys.argv = old_argv
         os.environ.clear()
         os.environ.update(old_env)
-    return CliResult(code, out.getvalue(), err.getvalue())
+    out.flush()
+    return CliResult(code, out.buffer.getvalue().decode("utf-8"), err.getvalue())
 
 
 @pytest.fixture

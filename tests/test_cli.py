@@ -174,7 +174,7 @@ def test_streamed_json_equals_the_dict_document(tmp_path: Path) -> None:
 
     project = copy_demo(tmp_path / "demo")
     result = run_reconcile(load_config(project / "dualrun.toml"))
-    stream = io.StringIO()
+    stream = io.BytesIO()
     result.write_json(stream)
     streamed = json.loads(stream.getvalue())
     expected = json.loads(json.dumps(result.to_dict(), ensure_ascii=False, default=str))

@@ -57,7 +57,7 @@ def test_child_process_writes_the_same_reports_as_the_thread(
     in_child = _run(project, "child")
 
     assert started and started[0] is not None, "the child process path was not taken"
-    assert replies == [in_child.reports], "the child did not write the reports"
+    assert replies == [{"xlsx": in_child.reports["xlsx"]}], "the child wrote no workbook"
     assert set(in_child.reports) == {"xlsx", "html"}
     assert _sheets(in_child.reports["xlsx"]) == _sheets(in_thread.reports["xlsx"])
     html_child = Path(in_child.reports["html"]).read_text(encoding="utf-8")
@@ -103,8 +103,8 @@ def test_child_reply_for_os_errors_is_raised_in_the_parent(
 
 def test_json_text_built_alongside_the_commit_equals_the_document(project: Path) -> None:
     result = _run(project, "out", with_json=True)
-    assert result.discrepancies_text is not None
-    streamed = io.StringIO()
+    assert result.discrepancies_json is not None
+    streamed = io.BytesIO()
     result.write_json(streamed)
     document = json.loads(streamed.getvalue())
     assert document == json.loads(json.dumps(result.to_dict()))
@@ -113,3 +113,20 @@ def test_json_text_built_alongside_the_commit_equals_the_document(project: Path)
         "missing_in_crm",
         "missing_in_manual",
     }
+
+
+def test_when_the_commit_fails_no_report_of_the_run_is_left(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dualrun.errors import InputError
+    from dualrun.store import runs
+
+    def failing_commit(*_args: object, **_kwargs: object) -> None:
+        raise InputError("the disk is full")
+
+    monkeypatch.setattr(service, "REPORT_PROCESS_MIN_BYTES", 0)
+    monkeypatch.setattr(runs, "commit_run", failing_commit)
+    with pytest.raises(InputError, match="the disk is full"):
+        _run(project, "out")
+    out = project.parent / "out"
+    assert not out.exists() or not list(out.iterdir())

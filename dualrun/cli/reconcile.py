@@ -69,7 +69,9 @@ def reconcile(
             with_json=as_json,
         )
     if as_json:
-        result.write_json(sys.stdout)
+        sys.stdout.flush()
+        result.write_json(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     else:
         print_run_summary(result, lang or loaded.project.lang)
     raise typer.Exit(EXIT_FINDINGS if result.discrepancy_count else EXIT_OK)

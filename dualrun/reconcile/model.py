@@ -7,6 +7,7 @@ frozen dataclass with ``to_dict()``. Nothing here reads files or touches the sto
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -162,16 +163,17 @@ def _side(row: Mapping[str, Any], side: str) -> dict[str, Any] | None:
     return values
 
 
-def discrepancies_json(frame: pl.DataFrame) -> str:
-    """The ``discrepancies`` array of the JSON document, built column-wise by polars.
+def discrepancies_json(frame: pl.DataFrame) -> bytes:
+    """The ``discrepancies`` array of the JSON document as UTF-8, built by polars.
 
     Same content as ``discrepancy_dicts`` (which the tests check). The columns that
-    already hold JSON text (key, records, members) are spliced in as they are, and the
-    plain values are encoded by polars: 86k findings in 0.37 s of CPU, against 0.79 s
-    when decoding those columns and encoding them again, and several seconds row by row.
+    already hold JSON text (key, records, members) are spliced in as they are, the plain
+    values are encoded by polars, and polars' csv writer joins the findings straight
+    into bytes: 86k findings in 0.15 s, against 0.79 s when decoding those columns and
+    encoding them again into a Python string, and several seconds row by row.
     """
     if frame.height == 0:
-        return "[]"
+        return b"[]"
     finding = pl.concat_str(
         pl.lit("{"),
         _members_of("kind", "entity"),
@@ -189,8 +191,16 @@ def discrepancies_json(frame: pl.DataFrame) -> str:
         pl.col("members").fill_null("null"),
         pl.lit("}"),
     )
-    joined: str = frame.select(finding.str.join(",")).item()
-    return "[" + joined + "]"
+    # One finding per "line", the line end being the comma between findings; never
+    # quoted, as each line is JSON already.
+    buffer = io.BytesIO()
+    buffer.write(b"[")
+    frame.select(finding).write_csv(
+        buffer, include_header=False, quote_style="never", line_terminator=","
+    )
+    with buffer.getbuffer() as text:
+        text[-1:] = b"]"  # the last finding's comma closes the array
+    return buffer.getvalue()
 
 
 def _members_of(*columns: str | pl.Expr) -> pl.Expr:

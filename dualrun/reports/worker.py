@@ -1,16 +1,17 @@
-"""Write a big run's reports in a child process while the parent commits to the store.
+"""Write a big run's workbook in a child process while the parent commits to the store.
 
 Writing the workbook and committing the findings are both CPU work that holds Python's
 GIL, so on threads they take turns (1M-row benchmark: 1.06 s + 1.06 s one after the
 other, 1.54 s on two threads). In a child process they truly overlap. The child is
 started early (:func:`start`), imports what the reports need while the parent reads
-its sources, then waits for the finished run on its stdin.
+its sources, then waits for the finished run on its stdin. The parent writes the small
+HTML report itself once its commit is done.
 
 Protocol: the parent writes one pickle ``(result, project_name, out_dir, lang)`` to the
 child's stdin and closes it; the child writes one pickle to its stdout, ``("ok", paths)``
 or ``("os_error", errno, message)``, and exits. Anything else (the child died, could not
 start, or could not unpickle) is a :class:`WorkerFailed` and the parent writes the
-reports itself: the process is only ever a speed-up.
+workbook itself: the process is only ever a speed-up.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class WorkerFailed(Exception):
 
 
 class ReportProcess:
-    """A child process that writes one run's reports."""
+    """A child process that writes one run's workbook."""
 
     def __init__(self, process: subprocess.Popen[bytes]):
         self._process = process
@@ -56,7 +57,7 @@ class ReportProcess:
         self._sent = True
 
     def paths(self) -> dict[str, str]:
-        """Wait for the child; the report paths it wrote.
+        """Wait for the child; the report paths it wrote (the workbook's).
 
         Raises:
             OSError: the child could not write a report file (e.g. the folder is read-only).
@@ -118,16 +119,15 @@ def _serve() -> None:
     import importlib
 
     from dualrun.reports import write_run_reports
-    from dualrun.reports.templating import environment
 
     # Loaded while the parent still reads and matches, not after the run arrives.
-    for module in ("dualrun.service", "dualrun.reports.run_html", "rustpy_xlsxwriter"):
+    for module in ("dualrun.service", "dualrun.reports.run_xlsx", "rustpy_xlsxwriter"):
         importlib.import_module(module)
-    environment().get_template("run_report.html")
     payload = pickle.load(sys.stdin.buffer)
     result, project_name, out_dir, lang = payload
     try:
-        reply: tuple[Any, ...] = ("ok", write_run_reports(result, project_name, out_dir, lang))
+        written = write_run_reports(result, project_name, out_dir, lang, formats=("xlsx",))
+        reply: tuple[Any, ...] = ("ok", written)
     except OSError as exc:
         reply = ("os_error", exc.errno, str(exc))
     pickle.dump(reply, sys.stdout.buffer)
