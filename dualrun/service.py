@@ -315,17 +315,13 @@ class _Outputs:
             return write_run_reports(result, config.project.name, out_dir, lang, formats)
 
         self._write = write
-        if out_dir is not None:
-            if worker is not None:
-                try:
-                    worker.send(result, config.project.name, out_dir, lang)
-                    self._worker = worker
-                except WorkerFailed:
-                    pass
-            if self._worker is None:
-                self._reports = self._pool.submit(write, FORMATS)
         if wanted.with_json:
             self._json = self._pool.submit(_discrepancies_json, result)
+        if out_dir is not None:
+            if worker is not None:
+                self._worker = _handed_workbook(worker, result, out_dir, lang)
+            if self._worker is None:
+                self._reports = self._pool.submit(write, FORMATS)
         self._paths: dict[str, str] = {}
         self._error: OSError | None = None
         self._run_id = result.run_id
@@ -379,6 +375,21 @@ class _Outputs:
                 hint="check that the --out folder is writable",
             ) from self._error
         return self._paths
+
+
+def _handed_workbook(
+    worker: ReportProcess, result: RunResult, out_dir: Path, lang: str
+) -> ReportProcess | None:
+    """Build the workbook's sheets here and have ``worker`` write them; None if it cannot."""
+    from dualrun.reports import report_path
+    from dualrun.reports.run_xlsx import run_workbook_sheets
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        worker.send(run_workbook_sheets(result, lang), report_path(out_dir, result.run_id, "xlsx"))
+    except (OSError, WorkerFailed):
+        return None  # written here instead, where an OSError is reported as usual
+    return worker
 
 
 def _discrepancies_json(result: RunResult) -> bytes:

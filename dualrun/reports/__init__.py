@@ -26,10 +26,15 @@ def write_run_reports(
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}
     for kind in formats:
-        path = out_dir / f"run-{result.run_id}.{kind}"
+        path = report_path(out_dir, result.run_id, kind)
         if kind == "xlsx":
             write_run_xlsx(result, path, lang)
         else:
             write_run_html(result, project_name, path, lang)
         written[kind] = str(path)
     return written
+
+
+def report_path(out_dir: Path, run_id: int, kind: str) -> Path:
+    """Where run ``run_id``'s report of format ``kind`` (xlsx, html) goes."""
+    return out_dir / f"run-{run_id}.{kind}"

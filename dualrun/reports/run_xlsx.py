@@ -9,7 +9,8 @@ provenance columns let users find the row in their own file.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,47 +26,60 @@ HIGHLIGHT = "#FFE699"
 HEADER = "#DDEBF7"
 
 
-def write_run_xlsx(result: RunResult, path: Path, lang: str) -> None:
-    from rustpy_xlsxwriter import FastExcel, Format
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of the workbook, ready to be written."""
 
+    name: str
+    rows: pl.DataFrame | list[dict[str, Any]]
+    column_width: int
+    highlight: tuple[str, ...] = ()  # columns whose cells are highlighted
+
+
+def write_run_xlsx(result: RunResult, path: Path, lang: str) -> None:
+    save_workbook(run_workbook_sheets(result, lang), path)
+
+
+def run_workbook_sheets(result: RunResult, lang: str) -> list[Sheet]:
+    """The workbook's sheets with their rows, built column-wise by polars.
+
+    Kept apart from :func:`save_workbook` so that a big run builds them in the process
+    that has the run, and a child process only does the writing.
+    """
     text = labels(lang)
-    header = Format().set_bold().set_background_color(HEADER)
-    differing = Format().set_background_color(HIGHLIGHT)
-    book = FastExcel(str(path)).freeze(row=1)
-    book.sheet(
-        text["summary"],
-        list(_summary_rows(result, text)),
-        header_format=header,
-        autofilter=True,
-        column_width=16,
-    )
+    sheets = [Sheet(text["summary"], list(_summary_rows(result, text)), column_width=16)]
     used = {text["summary"]}
     for entity in result.entities:
         for kind in KINDS:
             frame = entity.discrepancies.filter(pl.col("kind") == kind)
             if frame.height == 0:
                 continue
-            name = _sheet_name(f"{entity.entity}-{text[kind]}", used)
-            rows = _rows(frame, kind, text)
             highlight = (
-                [text["manual_value"], text["crm_value"]] if kind == "field_mismatch" else []
+                (text["manual_value"], text["crm_value"]) if kind == "field_mismatch" else ()
             )
-            book.sheet(
-                name,
-                rows,
-                header_format=header,
-                autofilter=True,
-                column_width=18,
-                column_formats={column: differing for column in highlight},
-            )
+            name = _sheet_name(f"{entity.entity}-{text[kind]}", used)
+            sheets.append(Sheet(name, _rows(frame, kind, text), 18, highlight))
     decisions = _decision_rows(result, text)
     if decisions:
+        sheets.append(Sheet(_sheet_name(text["decisions"], used), decisions, 22))
+    return sheets
+
+
+def save_workbook(sheets: Sequence[Sheet], path: Path) -> None:
+    """Write the sheets: bold frozen headers, autofilter, highlighted columns."""
+    from rustpy_xlsxwriter import FastExcel, Format
+
+    header = Format().set_bold().set_background_color(HEADER)
+    differing = Format().set_background_color(HIGHLIGHT)
+    book = FastExcel(str(path)).freeze(row=1)
+    for sheet in sheets:
         book.sheet(
-            _sheet_name(text["decisions"], used),
-            decisions,
+            sheet.name,
+            sheet.rows,
             header_format=header,
             autofilter=True,
-            column_width=22,
+            column_width=sheet.column_width,
+            column_formats={column: differing for column in sheet.highlight},
         )
     book.save()
 

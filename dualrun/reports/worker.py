@@ -7,11 +7,13 @@ started early (:func:`start`), imports what the reports need while the parent re
 its sources, then waits for the finished run on its stdin. The parent writes the small
 HTML report itself once its commit is done.
 
-Protocol: the parent writes one pickle ``(result, project_name, out_dir, lang)`` to the
-child's stdin and closes it; the child writes one pickle to its stdout, ``("ok", paths)``
-or ``("os_error", errno, message)``, and exits. Anything else (the child died, could not
-start, or could not unpickle) is a :class:`WorkerFailed` and the parent writes the
-workbook itself: the process is only ever a speed-up.
+Protocol: the parent builds the sheets (polars work, see
+:func:`dualrun.reports.run_xlsx.run_workbook_sheets`), writes one pickle
+``(sheets, path)`` to the child's stdin and closes it; the child writes one pickle to
+its stdout, ``("ok", paths)`` or ``("os_error", errno, message)``, and exits. Anything
+else (the child died, could not start, or could not unpickle) is a
+:class:`WorkerFailed` and the parent writes the workbook itself: the process is only
+ever a speed-up.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ import io
 import pickle
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 if TYPE_CHECKING:
-    from dualrun.service import RunResult
+    from dualrun.reports.run_xlsx import Sheet
 
 
 class WorkerFailed(Exception):
@@ -41,14 +44,14 @@ class ReportProcess:
         self._process = process
         self._sent = False
 
-    def send(self, result: RunResult, project_name: str, out_dir: Path, lang: str) -> None:
-        """Hand the finished run to the child; it starts writing at once."""
+    def send(self, sheets: Sequence[Sheet], path: Path) -> None:
+        """Hand the workbook's sheets to the child; it starts writing at once."""
         stdin = self._process.stdin
         assert stdin is not None
         try:
             pickler = pickle.Pickler(stdin, protocol=5)
             pickler.dispatch_table = {**copyreg.dispatch_table, pl.DataFrame: _frame_as_ipc}
-            pickler.dump((result, project_name, out_dir, lang))
+            pickler.dump((list(sheets), path))
             stdin.close()
             self._process.stdin = None  # communicate() must not flush it again
         except (OSError, pickle.PicklingError) as exc:
@@ -118,16 +121,15 @@ def _serve() -> None:
     """The child's side: import, wait for the run, write the reports, reply."""
     import importlib
 
-    from dualrun.reports import write_run_reports
+    from dualrun.reports.run_xlsx import save_workbook
 
     # Loaded while the parent still reads and matches, not after the run arrives.
-    for module in ("dualrun.service", "dualrun.reports.run_xlsx", "rustpy_xlsxwriter"):
-        importlib.import_module(module)
+    importlib.import_module("rustpy_xlsxwriter")
     payload = pickle.load(sys.stdin.buffer)
-    result, project_name, out_dir, lang = payload
+    sheets, path = payload
     try:
-        written = write_run_reports(result, project_name, out_dir, lang, formats=("xlsx",))
-        reply: tuple[Any, ...] = ("ok", written)
+        save_workbook(sheets, path)
+        reply: tuple[Any, ...] = ("ok", {"xlsx": str(path)})
     except OSError as exc:
         reply = ("os_error", exc.errno, str(exc))
     pickle.dump(reply, sys.stdout.buffer)
