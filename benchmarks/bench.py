@@ -5,7 +5,7 @@ rows, ~0.5% duplicate keys), then times, each in its own process with its peak m
   * `dualrun reconcile` end to end (read, normalise, match, diff, persist, reports);
   * datacompy (polars backend) merely reading and comparing the same files.
 Run:  .venv/bin/python benchmarks/bench.py --rows 100000 1000000 [--xlsx] [--fuzzy]
-          [--peer-python /path/to/venv-with-datacompy/bin/python]
+          [--repeat N] [--peer-python /path/to/venv-with-datacompy/bin/python]
 The machine is shared and noisy: compare ratios within one run, not absolute seconds.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -265,71 +266,90 @@ def main() -> None:
         default=sys.executable,
         help="python with datacompy installed (datacompy pins polars<2: keep it in its own venv)",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="time every tool this many times, taking turns (the machine is noisy)",
+    )
     args = parser.parse_args()
     dualrun = str(Path(sys.executable).parent / "dualrun")
-    results = []
+    results: list[dict[str, object]] = []
     for rows in args.rows:
         folder = prepare(rows, args.xlsx, args.fuzzy)
-        db = folder / "bench.db"
-        for stale in folder.glob("bench.db*"):
-            stale.unlink()
-        out = folder / "out"
-        # A nightly run meets a store that exists: create it first, outside the timing.
-        subprocess.run(
-            [
-                dualrun,
-                "db",
-                "upgrade",
-                "-c",
-                str(folder / "dualrun.toml"),
-                "--db",
-                f"sqlite:///{db}",
-            ],
-            check=True,
-            capture_output=True,
-        )
-        seconds, peak, code = timed(
-            [
-                dualrun,
-                "reconcile",
-                "-c",
-                str(folder / "dualrun.toml"),
-                "--db",
-                f"sqlite:///{db}",
-                "--out",
-                str(out),
-                "--json",
-            ],
-        )
-        report = {
-            "tool": "dualrun reconcile (end to end)",
-            "rows": rows,
-            "seconds": seconds,
-            "peak_mb": peak,
-            "exit": code,
-        }
-        results.append(report)
+        commands = {"dualrun reconcile (end to end)": _dualrun_command(dualrun, folder)}
         if not args.no_peers and not args.fuzzy:
             manual = next(folder.glob("manual.*"))
             for mode in ("typed", "text"):
-                seconds, peak, code = timed(
-                    [args.peer_python, "-c", DATACOMPY, str(manual), str(folder / "crm.csv"), mode]
-                )
-                results.append(
-                    {
-                        "tool": f"datacompy polars, {mode} columns (read + compare)",
-                        "rows": rows,
-                        "seconds": seconds,
-                        "peak_mb": peak,
-                        "exit": code,
-                    }
-                )
+                commands[f"datacompy polars, {mode} columns (read + compare)"] = [
+                    args.peer_python,
+                    "-c",
+                    DATACOMPY,
+                    str(manual),
+                    str(folder / "crm.csv"),
+                    mode,
+                ]
+        runs: dict[str, list[tuple[float, float, int]]] = {tool: [] for tool in commands}
+        for _ in range(args.repeat):
+            for tool, command in commands.items():
+                if tool.startswith("dualrun"):
+                    _fresh_store(dualrun, folder)
+                runs[tool].append(timed(command))
+        for tool, timings in runs.items():
+            seconds = sorted(t[0] for t in timings)
+            results.append(
+                {
+                    "tool": tool,
+                    "rows": rows,
+                    "seconds": statistics.median(seconds),
+                    "min": seconds[0],
+                    "max": seconds[-1],
+                    "peak_mb": max(t[1] for t in timings),
+                    "exit": sorted({t[2] for t in timings}),
+                }
+            )
     kind = ("xlsx" if args.xlsx else "csv") + (" + fuzzy" if args.fuzzy else "")
-    print(f"\n| rows × rows ({kind}) | tool | seconds | peak MB |")
-    print("|---|---|---|---|")
+    print(f"\n| rows × rows ({kind}) | tool | median s | min–max s (n={args.repeat}) | peak MB |")
+    print("|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['rows']:,} | {r['tool']} | {r['seconds']:.2f} | {r['peak_mb']:.0f} |")
+        print(
+            f"| {r['rows']:,} | {r['tool']} | {r['seconds']:.2f} | "
+            f"{r['min']:.2f}–{r['max']:.2f} | {r['peak_mb']:.0f} |"
+        )
     print(json.dumps(results))
+
+
+def _dualrun_command(dualrun: str, folder: Path) -> list[str]:
+    return [
+        dualrun,
+        "reconcile",
+        "-c",
+        str(folder / "dualrun.toml"),
+        "--db",
+        f"sqlite:///{folder / 'bench.db'}",
+        "--out",
+        str(folder / "out"),
+        "--json",
+    ]
+
+
+def _fresh_store(dualrun: str, folder: Path) -> None:
+    """A nightly run meets a store that exists: create it first, outside the timing."""
+    for stale in folder.glob("bench.db*"):
+        stale.unlink()
+    subprocess.run(
+        [
+            dualrun,
+            "db",
+            "upgrade",
+            "-c",
+            str(folder / "dualrun.toml"),
+            "--db",
+            f"sqlite:///{folder / 'bench.db'}",
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 if __name__ == "__main__":
