@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dualrun.errors import InputError
-from dualrun.reconcile.readers import csv_reader
+from dualrun.reconcile.readers import csv_lines, csv_reader
 from dualrun.reconcile.readers.csv_reader import read_csv_file
 from dualrun.reconcile.readers.table import SourceSpec
 
@@ -261,12 +261,12 @@ def test_an_error_past_a_short_head_slice_is_the_one_reported() -> None:
     # polars reads past n_rows: an error there is reported before any header problem.
     lines = [f"{i},{i * 2},{i * 3}" for i in range(5_000)]
     raw = ("\n".join([*lines[:60], '1,"2"x,3', *lines]) + "\n").encode()
-    head = csv_reader._Lines.head
+    head = csv_lines.Lines.head
 
-    def short(self: csv_reader._Lines, data: bytes, rows: int) -> bytes | None:
+    def short(self: csv_lines.Lines, data: bytes, rows: int) -> bytes | None:
         return data[: int(self.newlines[rows]) + 1] if head(self, data, rows) else None
 
-    with mock.patch.object(csv_reader._Lines, "head", short):
+    with mock.patch.object(csv_lines.Lines, "head", short):
         outcome, paths = both(raw)
     assert outcome[0] == "error" and "text right after a closing quote" in outcome[2]
     assert paths.slices >= 1

@@ -31,6 +31,7 @@ import numpy as np
 import polars as pl
 
 from dualrun.errors import InputError, Location
+from dualrun.reconcile.readers.csv_lines import HEAD_BYTES, MARKERS, Lines
 from dualrun.reconcile.readers.encoding import to_utf8
 from dualrun.reconcile.readers.header import HEAD_ROWS
 from dualrun.reconcile.readers.table import (
@@ -44,11 +45,9 @@ from dualrun.reconcile.readers.table import (
 
 DELIMITERS = (",", ";", "\t", "|")
 MAX_ROW_WARNINGS = 20
-_MARKERS = ("\x1e", "\x1f", "\x1d", "\x1c")
 _SEP_LINE = re.compile(rb"sep=(.)\r?\n")  # used with .match(): anchored
 _VISIBLE = re.compile(rb"\S")
 _OTHER_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
-_HEAD_BYTES = 1 << 16
 
 
 def read_csv_file(raw: bytes, spec: SourceSpec, name: str, notes: tuple[str, ...] = ()) -> RawTable:
@@ -86,9 +85,9 @@ def read_csv_file(raw: bytes, spec: SourceSpec, name: str, notes: tuple[str, ...
 def _utf8_head(raw: bytes) -> bool:
     """True when the first 64 KiB are UTF-8 (a character cut at the end allowed)."""
     try:
-        raw[:_HEAD_BYTES].decode("utf-8")
+        raw[:HEAD_BYTES].decode("utf-8")
     except UnicodeDecodeError as exc:
-        return exc.start >= min(len(raw), _HEAD_BYTES) - 3
+        return exc.start >= min(len(raw), HEAD_BYTES) - 3
     return True
 
 
@@ -116,7 +115,7 @@ def _read_text(data: bytes, spec: SourceSpec, name: str, notes: tuple[str, ...])
         delimiter = delimiter or sep_line.group(1).decode("utf-8", "replace")
         data, start = data[sep_line.end() :], 0
     if delimiter is None:
-        delimiter = detect_delimiter(data[:_HEAD_BYTES].decode("utf-8", "ignore"))
+        delimiter = detect_delimiter(data[:HEAD_BYTES].decode("utf-8", "ignore"))
     if len(delimiter.encode("utf-8")) != 1:
         raise InputError(
             f"delimiter {delimiter!r} must be one character",
@@ -133,7 +132,7 @@ def _read_text(data: bytes, spec: SourceSpec, name: str, notes: tuple[str, ...])
 def detect_delimiter(head: str) -> str:
     """The candidate delimiter that splits the first lines most consistently."""
     lines = head.splitlines()
-    if len(head) >= _HEAD_BYTES and len(lines) > 1:
+    if len(head) >= HEAD_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut off
     sample = "\n".join(lines[: HEAD_ROWS * 2])
     best: tuple[float, int, str] = (0.0, 1, ",")
@@ -155,7 +154,7 @@ def _read_decoded(
     data: bytes, delimiter: str, spec: SourceSpec, name: str, warnings: list[ReadWarning]
 ) -> RawTable:
     marked = _Marked(data, _free_marker(data, name), delimiter)
-    lines = _Lines.scan(data, delimiter) if _PLAIN_PARSE else None
+    lines = Lines.scan(data, delimiter) if _PLAIN_PARSE else None
     header, width, from_slice = _find_header(data, marked, lines, spec, name)
     plain = _parse_plain(data, lines, delimiter, width, name) if lines is not None else None
     if plain is not None:
@@ -192,14 +191,12 @@ def _read_decoded(
 
 # Tests set this to False to force the marker path, the reference for the plain parse.
 _PLAIN_PARSE = True
-_SCAN_CHUNK = 1 << 20  # numpy works on 1 MiB at a time: fits the CPU caches
-_LF, _CR = 10, 13
 _EXTRA_CELLS = 4  # a record with more extra cells than this falls back to the marker path
 
 
 def _free_marker(data: bytes, name: str) -> str:
     """A marker character the file does not hold."""
-    marker = next((m for m in _MARKERS if m.encode() not in data), None)
+    marker = next((m for m in MARKERS if m.encode() not in data), None)
     if marker is None:
         raise InputError(
             "file holds control characters, so it is not a plain csv/text file",
@@ -252,84 +249,8 @@ def _mark_record_ends(data: bytes, marker: str, delimiter: str) -> tuple[bytes, 
     return marked, lines
 
 
-@dataclasses.dataclass(frozen=True)
-class _Lines:
-    """Where the physical lines of a file whose lines end in "\\n" or "\\r\\n" end."""
-
-    newlines: np.ndarray[Any, np.dtype[np.intp]]
-    """Position of every "\\n"."""
-    ends: np.ndarray[Any, np.dtype[np.intp]]
-    """Per line, the position just after its last cell (before its "\\r\\n" or "\\n")."""
-
-    @classmethod
-    def scan(cls, data: bytes, delimiter: str) -> _Lines | None:
-        """None when some "\\r" does not end a line (old Mac line ends, a stray one)."""
-        if delimiter in ("\n", "\r", '"', *_MARKERS):
-            return None
-        bytes_ = np.frombuffer(data, np.uint8)
-        has_cr = b"\r" in data
-        found = []
-        crs = 0
-        for start in range(0, len(bytes_), _SCAN_CHUNK):
-            part = bytes_[start : start + _SCAN_CHUNK]
-            at = np.flatnonzero(part == _LF)
-            at += start
-            found.append(at)
-            if has_cr:
-                crs += int(np.count_nonzero(part == _CR))
-        newlines = np.concatenate(found)
-        # The byte before each "\n"; a "\n" at 0 gets itself, which is no "\r".
-        crlf = bytes_[np.maximum(newlines - 1, 0)] == _CR
-        if has_cr and int(np.count_nonzero(crlf)) != crs:
-            return None
-        ends = newlines - crlf.astype(np.intp)
-        if not data.endswith(b"\n"):
-            ends = np.append(ends, len(data))
-        return cls(newlines, ends)
-
-    @property
-    def count(self) -> int:
-        return len(self.ends)
-
-    def head(self, data: bytes, rows: int) -> bytes | None:
-        """The file's first 64 KiB and at least ``rows + 1`` lines, cut after a newline.
-
-        None when that is the whole file.
-        """
-        last = max(rows, int(np.searchsorted(self.newlines, _HEAD_BYTES)))
-        if last >= len(self.newlines) - 1:
-            return None
-        return data[: int(self.newlines[last]) + 1]
-
-    def trailing_delimiters(
-        self, data: bytes, delimiter: str, limit: int, lines: np.ndarray | None = None
-    ) -> np.ndarray | None:
-        """How many delimiters each line (or each of ``lines``, 0-based) ends with.
-
-        None when some line ends with more than ``limit``.
-        """
-        bytes_ = np.frombuffer(data, np.uint8)
-        code = ord(delimiter)
-        ends = self.ends if lines is None else self.ends[lines]
-        runs = np.zeros(len(ends), np.int64)
-        last = ends - 1  # the first step on its own: no gathers while most lines fail it
-        candidates = np.flatnonzero((bytes_[np.maximum(last, 0)] == code) & (last >= 0))
-        if not len(candidates):
-            return runs
-        runs[candidates] = 1
-        for step in range(2, limit + 2):
-            at = ends[candidates] - step
-            inside = at >= 0  # the byte before a line is a "\n", except for the first line
-            candidates, at = candidates[inside], at[inside]
-            candidates = candidates[bytes_[at] == code]
-            if not len(candidates):
-                return runs
-            runs[candidates] = step
-        return None
-
-
 def _find_header(
-    data: bytes, marked: _Marked, lines: _Lines | None, spec: SourceSpec, name: str
+    data: bytes, marked: _Marked, lines: Lines | None, spec: SourceSpec, name: str
 ) -> tuple[int, int, bool]:
     """Index of the header row among the records, the number of cells it has, and
     whether a slice at the start of the file told (only when ``lines`` are given).
@@ -341,7 +262,7 @@ def _find_header(
     """
     delimiter = marked.delimiter
     head_rows = max(HEAD_ROWS, spec.header_row or 0)
-    bound = max(line.count(delimiter.encode()) for line in data[:_HEAD_BYTES].split(b"\n")) + 3
+    bound = max(line.count(delimiter.encode()) for line in data[:HEAD_BYTES].split(b"\n")) + 3
     start = lines.head(data, head_rows) if lines is not None else None
     if start is not None:
         head = _Marked(start, marked.marker, delimiter)
@@ -414,7 +335,7 @@ def _read(
 
 
 def _parse_plain(
-    data: bytes, lines: _Lines, delimiter: str, width: int, name: str
+    data: bytes, lines: Lines, delimiter: str, width: int, name: str
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[ReadWarning]] | None:
     """What the marker path gives (cells, ragged records, swallowed-record warnings),
     got from the file as it is; None when that cannot be sure to match.
