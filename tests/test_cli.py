@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +190,30 @@ def test_streamed_json_equals_the_dict_document(tmp_path: Path) -> None:
         "ambiguous_match",
         "unkeyed_row",
     }
+
+
+def test_allocator_setting_is_a_default_the_user_can_override() -> None:
+
+    show = "import os, dualrun.cli; print(os.environ['_RJEM_MALLOC_CONF'])"
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    default = subprocess.run(
+        [sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True
+    )
+    assert default.stdout.strip() == "dirty_decay_ms:5000,muzzy_decay_ms:5000"
+    # ...and it must be in place before polars (and its allocator) loads.
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, dualrun.cli; print('polars' in sys.modules)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"
+    mine = subprocess.run(
+        [sys.executable, "-c", show],
+        env={**env, "_RJEM_MALLOC_CONF": "dirty_decay_ms:0"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert mine.stdout.strip() == "dirty_decay_ms:0"
