@@ -193,7 +193,6 @@ def test_streamed_json_equals_the_dict_document(tmp_path: Path) -> None:
 
 
 def test_allocator_setting_is_a_default_the_user_can_override() -> None:
-
     show = "import os, dualrun.cli; print(os.environ['_RJEM_MALLOC_CONF'])"
     env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
     default = subprocess.run(
