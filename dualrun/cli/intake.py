@@ -149,28 +149,27 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export issues for offline editing; `dualrun issues import FILE` applies the edits."""
+    from dualrun.cli.issues import issue_filter
     from dualrun.config import load_config
     from dualrun.errors import UsageError
     from dualrun.intake.export import write_export
-    from dualrun.tracker import IssueFilter, open_tracker
+    from dualrun.tracker import open_tracker
 
     if fmt not in ("xlsx", "csv"):
         raise UsageError(f"unknown format {fmt!r}", hint="--format xlsx or --format csv")
     tracker = open_tracker(load_config(config), db, login)
-    statuses = tuple(status or ())
-    flt = IssueFilter(
-        statuses=tuple(s for s in statuses if s != "all"),
-        all_statuses="all" in statuses,
-        owner=owner,
-        unowned=unowned,
-        severity=tuple(severity or ()),
-        kind=kind,
-        category=category,
-        module=module,
-        entity=entity,
-        blocker=blocker,
-        overdue=overdue,
-        text=text,
+    flt = issue_filter(
+        status,
+        owner,
+        unowned,
+        severity,
+        kind,
+        category,
+        module,
+        entity,
+        blocker,
+        overdue,
+        text,
     )
     if per_owner is not None:
         from dualrun.intake.per_owner import write_per_owner

@@ -167,7 +167,7 @@ def list_issues(
 
     tracker = _tracker(config, db, login)
     rows = tracker.list(
-        _filter(
+        issue_filter(
             status,
             owner,
             unowned,
@@ -187,7 +187,7 @@ def list_issues(
     print_issue_list(rows, "json" if as_json else fmt, lang or tracker.config.project.lang)
 
 
-def _filter(
+def issue_filter(
     status: list[str] | None,
     owner: str | None,
     unowned: bool,
@@ -199,10 +199,11 @@ def _filter(
     blocker: bool,
     overdue: bool,
     text: str | None,
-    created_since: str | None,
-    updated_since: str | None,
-    sort: str,
+    created_since: str | None = None,
+    updated_since: str | None = None,
+    sort: str = "key",
 ) -> IssueFilter:
+    """The tracker's filter from the shared filter options (``cli/options.py``)."""
     from dualrun.tracker import IssueFilter
 
     statuses = tuple(status or ())
@@ -415,7 +416,7 @@ def bulk(
         raise UsageError("give exactly one of --move, --assign, --set-severity")
     tracker = _tracker(config, db, login)
     rows = tracker.list(
-        _filter(
+        issue_filter(
             status,
             owner,
             unowned,
@@ -427,9 +428,6 @@ def bulk(
             blocker,
             overdue,
             text,
-            None,
-            None,
-            "key",
         )
     )
     what = (
