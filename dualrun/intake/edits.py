@@ -17,19 +17,19 @@ from __future__ import annotations
 import json
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import Connection, Row, and_, select
 
-from dualrun.errors import EXIT_FINDINGS, EXIT_OK, DualrunError, InputError
+from dualrun.errors import DualrunError, InputError
 from dualrun.intake.export import FIELDS, column_of, display
-from dualrun.intake.importer import RECEIPT_HEADERS, choices_for, receipt_path
+from dualrun.intake.importer import RECEIPT_HEADERS, BatchReceipt, choices_for, receipt_path
 from dualrun.intake.rows import NO_SAVED_VALUE, cell_text
 from dualrun.issues import SEVERITIES
 from dualrun.issues.permissions import check
@@ -73,39 +73,22 @@ class EditOutcome:
 
 
 @dataclass(frozen=True)
-class EditReceipt:
-    files: tuple[Path, ...]
-    outcomes: tuple[EditOutcome, ...]
-    dry_run: bool = False
-    batch_id: int | None = None
-    receipt_files: tuple[Path, ...] = field(default_factory=tuple)
+class EditReceipt(BatchReceipt[EditOutcome]):
+    """What importing an edited export did: updated, unchanged, rejected, conflict."""
 
-    def count(self, result: str) -> int:
-        return sum(1 for o in self.outcomes if o.result == result)
-
-    @property
-    def exit_code(self) -> int:
-        bad = any(o.result in (REJECTED, CONFLICT) for o in self.outcomes)
-        return EXIT_FINDINGS if bad else EXIT_OK
+    FAILED: ClassVar[tuple[str, ...]] = (REJECTED, CONFLICT)
 
     def summary_lines(self) -> list[str]:
         updated = "would be updated" if self.dry_run else "updated"
-        batch = f" (batch {self.batch_id})" if self.batch_id is not None else ""
-        lines = [
+        return self._summary(
             f"{self.count(UPDATED)} {updated}, {self.count(UNCHANGED)} unchanged, "
-            f"{self.count(REJECTED)} rejected, {self.count(CONFLICT)} conflict{batch}"
-        ]
-        for o in self.outcomes:
-            if o.result in (REJECTED, CONFLICT):
-                lines.append(
-                    f"  {o.result}: {o.file}, sheet {o.sheet!r}, row {o.row}"
-                    f"{' (' + o.key + ')' if o.key else ''}: {o.reason}"
-                )
-        if self.dry_run:
-            lines.append("dry run: nothing was changed")
-        for path in self.receipt_files:
-            lines.append(f"receipt: {path}")
-        return lines
+            f"{self.count(REJECTED)} rejected, {self.count(CONFLICT)} conflict"
+        )
+
+    def _failed_line(self, outcome: EditOutcome) -> str:
+        where = f"{outcome.file}, sheet {outcome.sheet!r}, row {outcome.row}"
+        key = f" ({outcome.key})" if outcome.key else ""
+        return f"  {outcome.result}: {where}{key}: {outcome.reason}"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -58,39 +58,70 @@ class RowOutcome:
     reason: str = ""
 
 
+class Outcome(Protocol):
+    """One row's outcome, as a receipt lists it."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def sheet(self) -> str: ...
+    @property
+    def row(self) -> int: ...
+    @property
+    def result(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+
+
+RowResult = TypeVar("RowResult", bound=Outcome)
+
+
 @dataclass(frozen=True)
-class Receipt:
+class BatchReceipt(Generic[RowResult]):
+    """What one import did: an outcome per row, its batch and the receipt files written."""
+
     files: tuple[Path, ...]
-    outcomes: tuple[RowOutcome, ...]
+    outcomes: tuple[RowResult, ...]
     dry_run: bool = False
     batch_id: int | None = None
     receipt_files: tuple[Path, ...] = field(default_factory=tuple)
+    FAILED: ClassVar[tuple[str, ...]] = (REJECTED,)  # results that make the exit code 1
 
     def count(self, result: str) -> int:
         return sum(1 for o in self.outcomes if o.result == result)
 
     @property
-    def rejected(self) -> list[RowOutcome]:
-        return [o for o in self.outcomes if o.result == REJECTED]
+    def failed(self) -> list[RowResult]:
+        return [o for o in self.outcomes if o.result in self.FAILED]
 
     @property
     def exit_code(self) -> int:
-        return EXIT_FINDINGS if self.rejected else EXIT_OK
+        return EXIT_FINDINGS if self.failed else EXIT_OK
+
+    def _summary(self, counts: str) -> list[str]:
+        """``counts`` and the batch, a line per failed row, then what else happened."""
+        batch = f" (batch {self.batch_id})" if self.batch_id is not None else ""
+        lines = [counts + batch, *(self._failed_line(o) for o in self.failed)]
+        if self.dry_run:
+            lines.append("dry run: nothing was changed")
+        lines.extend(f"receipt: {path}" for path in self.receipt_files)
+        return lines
+
+    def _failed_line(self, outcome: RowResult) -> str:
+        where = f"{outcome.file}, sheet {outcome.sheet!r}, row {outcome.row}"
+        return f"  {outcome.result}: {where}: {outcome.reason}"
+
+
+@dataclass(frozen=True)
+class Receipt(BatchReceipt[RowOutcome]):
+    """What importing filled-in forms did: created, unchanged, rejected."""
 
     def summary_lines(self) -> list[str]:
         created = "would be created" if self.dry_run else "created"
-        batch = f" (batch {self.batch_id})" if self.batch_id is not None else ""
-        lines = [
+        return self._summary(
             f"{self.count(CREATED)} {created}, {self.count(UNCHANGED)} unchanged, "
-            f"{self.count(REJECTED)} rejected{batch}"
-        ]
-        for o in self.rejected:
-            lines.append(f"  rejected: {o.file}, sheet {o.sheet!r}, row {o.row}: {o.reason}")
-        if self.dry_run:
-            lines.append("dry run: nothing was changed")
-        for path in self.receipt_files:
-            lines.append(f"receipt: {path}")
-        return lines
+            f"{self.count(REJECTED)} rejected"
+        )
 
 
 @dataclass(frozen=True)
