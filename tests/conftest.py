@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import openpyxl
 import pytest
@@ -24,6 +25,15 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 PG_URL = os.environ.get("DUALRUN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def missing_shared_data(what: str) -> NoReturn:
+    """Skip a test needing ../shared/data outside CI; in CI its absence is a failure."""
+    message = f"{what} is absent (../shared/data/ ships beside the project in CI)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
 
 PLANTED = {
     "missing_in_crm": 1,

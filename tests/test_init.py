@@ -11,9 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-import pytest
 import typer
-from conftest import PROJECT_ROOT, SHARED_DATA
+from conftest import PROJECT_ROOT, SHARED_DATA, missing_shared_data
 from typer.testing import CliRunner
 
 from dualrun.checking import check_project
@@ -124,7 +123,7 @@ def _write_chinese_ledger(path: Path, accounts: list[dict[str, str]]) -> None:
 
 def test_ledger_derived_from_real_salesforce_accounts(tmp_path: Path) -> None:
     if not SALESFORCE_ACCOUNTS.exists():
-        pytest.skip(f"{SALESFORCE_ACCOUNTS} is absent (../shared/data/ is not in this checkout)")
+        missing_shared_data(str(SALESFORCE_ACCOUNTS))
     with SALESFORCE_ACCOUNTS.open(encoding="utf-8-sig", newline="") as handle:
         accounts = list(csv.DictReader(handle))
     # Planted: one account only in the CRM, one name without its legal suffix.

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import missing_shared_data
 
 from dualrun.reconcile.normalise import normalise_id, salesforce_id_18
 
@@ -65,7 +66,7 @@ def test_normalise_id(raw: str | None, options: dict[str, Any], expected: str | 
 
 def _sample_ids() -> list[str]:
     if not SAMPLE_DIR.is_dir():
-        pytest.skip(f"real Salesforce sample not found at {SAMPLE_DIR}")
+        missing_shared_data(f"the real Salesforce sample at {SAMPLE_DIR}")
     ids: list[str] = []
     for path in sorted(SAMPLE_DIR.glob("*.csv")):
         with path.open(encoding="utf-8-sig", newline="") as handle:

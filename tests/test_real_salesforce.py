@@ -23,12 +23,16 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SHARED_DATA, run_cli
+from conftest import SHARED_DATA, missing_shared_data, run_cli
 
 SAMPLE = SHARED_DATA / "salesforce-sample"
-pytestmark = pytest.mark.skipif(
-    not SAMPLE.exists(), reason=f"{SAMPLE} is absent (it ships beside the project in CI)"
-)
+
+
+@pytest.fixture(autouse=True)
+def _needs_the_sample() -> None:
+    if not SAMPLE.exists():
+        missing_shared_data(str(SAMPLE))
+
 
 CONFIG = """\
 [project]
